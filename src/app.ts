@@ -1,0 +1,17 @@
+import type { Config } from './config.ts';
+import type { Organisation } from './domain/organisation.ts';
+import type { IntakeService } from './intake/intake.service.ts';
+import type { OrganisationsService } from './organisations/organisations.service.ts';
+import type { ReferralsService } from './referrals/referrals.service.ts';
+import type { Database } from './store/db.ts';
+
+/** The services an edge may call, built once by main.ts. Edges never reach the store. */
+export interface App {
+  readonly config: Config;
+  readonly database: Database;
+  readonly intake: IntakeService;
+  readonly referrals: ReferralsService;
+  readonly organisations: OrganisationsService;
+  readonly receiving: Organisation;
+  close(): Promise<void>;
+}

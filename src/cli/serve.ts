@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import type { App } from '../app.ts';
+import { buildServer } from '../http/server.ts';
+import { positiveInt, type CommandContext } from './cli.ts';
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+}
+
+export function serveCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('serve')
+    .description('serve the API (docs at /api/docs) and the CyberTipline-compatible intake at /ispws')
+    .option('--port <port>', 'port', positiveInt('--port'), 8080)
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .action(async (opts: ServeOptions) => {
+      await serve(await ctx.app(), opts, ctx);
+    });
+}
+
+/** Listens until SIGINT/SIGTERM, then closes cleanly. */
+export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): Promise<void> {
+  const server = await buildServer({
+    intake: app.intake,
+    referrals: app.referrals,
+    organisations: app.organisations,
+    receiving: app.receiving,
+    maxInputBytes: app.config.maxInputBytes,
+    now: () => new Date(),
+    logger: false,
+  });
+  const address = await server.listen({ port: opts.port, host: opts.host });
+  ctx.stdout.write(`Conduit is serving on ${address} (API docs: ${address}/api/docs)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+}

@@ -1,0 +1,128 @@
+import { gunzipSync } from 'node:zlib';
+import { v7 as uuidv7 } from 'uuid';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DIALECTS, openTestDatabase } from '../../test/support/databases.ts';
+import { canonicalReferral } from '../../test/support/fixtures.ts';
+import { instantOf } from '../domain/ids.ts';
+import { createOrganisationsService } from '../organisations/organisations.service.ts';
+import { createPipeline } from '../pipeline/pipeline.ts';
+import { chainHash } from '../store/audit.repo.ts';
+import { GENESIS } from '../store/migrations/0001_init.ts';
+import { parseCanonical } from './formats/canonical.ts';
+import { createIntakeService, type Submission } from './intake.service.ts';
+
+const clock = { now: () => instantOf(new Date('2026-01-01T00:00:00Z')) };
+
+function submission(doc: Record<string, unknown>): Submission {
+  const parsed = parseCanonical(doc);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return { format: 'conduit-json', mediaType: 'application/json', raw: Buffer.from(JSON.stringify(doc)), document: parsed.value };
+}
+
+describe.each(DIALECTS)('intake service on %s', (dialect) => {
+  let disposers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const d of disposers) await d();
+    disposers = [];
+  });
+
+  async function setup() {
+    const database = await openTestDatabase(dialect);
+    disposers.push(() => database.dispose());
+    const orgs = createOrganisationsService({ database, clock, newId: uuidv7 });
+    const receiving = await orgs.ensureReceiving('hub');
+    const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
+    const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
+    return { database, intake, receiving };
+  }
+
+  it('stores a referral with its decision, raw record, identifiers, audit event and outbox row', async () => {
+    const { database, intake, receiving } = await setup();
+    const doc = canonicalReferral('ref-1');
+    const [r] = await intake.submit(receiving, [submission(doc)], { actor: 'test', requestId: 'req-1' });
+    expect(r).toMatchObject({ kind: 'accepted', status: 'routed', sourceRef: 'ref-1' });
+    if (r?.kind !== 'accepted') return;
+    const db = database.db;
+    const raw = await db.selectFrom('referral_raw').selectAll().where('referral_id', '=', r.id).executeTakeFirstOrThrow();
+    expect(gunzipSync(raw.bytes).toString()).toBe(JSON.stringify(doc));
+    const decision = await db.selectFrom('decisions').selectAll().where('referral_id', '=', r.id).executeTakeFirstOrThrow();
+    expect(decision).toMatchObject({ outcome: 'routed', recipient_org_id: receiving.id });
+    const ids = await db.selectFrom('identifiers').select(['kind', 'value']).where('referral_id', '=', r.id).execute();
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        { kind: 'email', value: 'reported.user@example.net' },
+        { kind: 'phone', value: '+390600000101' },
+        { kind: 'ip', value: '203.0.113.45' },
+        { kind: 'screen-name', value: 'night_owl' },
+        { kind: 'service-user-id', value: 'usr_0001' },
+      ]),
+    );
+    const audit = await db.selectFrom('audit_events').selectAll().execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ seq: 1, action: 'referral.receive', object_id: r.id, prev_hash: GENESIS, request_id: 'req-1' });
+    const outbox = await db.selectFrom('outbox').selectAll().execute();
+    expect(outbox.map((o) => o.topic)).toEqual(['referral.accepted']);
+  });
+
+  it('answers a resubmission with duplicate and the original id, storing nothing new', async () => {
+    const { database, intake, receiving } = await setup();
+    const [first] = await intake.submit(receiving, [submission(canonicalReferral('ref-1'))], { actor: 't', requestId: null });
+    const again = await intake.submit(
+      receiving,
+      [submission(canonicalReferral('ref-1')), submission(canonicalReferral('ref-2')), submission(canonicalReferral('ref-2'))],
+      { actor: 't', requestId: null },
+    );
+    expect(first?.kind).toBe('accepted');
+    expect(again[0]).toEqual({ kind: 'duplicate', id: first?.kind === 'accepted' ? first.id : '', sourceRef: 'ref-1' });
+    expect(again[1]?.kind).toBe('accepted');
+    expect(again[2]).toMatchObject({ kind: 'duplicate', id: again[1]?.kind === 'accepted' ? again[1].id : 'x' });
+    const n = await database.db.selectFrom('referrals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(n.n)).toBe(2);
+  });
+
+  it('uses the content hash as reference when the source gives none', async () => {
+    const { intake, receiving } = await setup();
+    const doc = canonicalReferral('x');
+    delete doc.sourceRef;
+    const [a] = await intake.submit(receiving, [submission(doc)], { actor: 't', requestId: null });
+    const [b] = await intake.submit(receiving, [submission(doc)], { actor: 't', requestId: null });
+    expect(a?.kind === 'accepted' && a.sourceRef).toMatch(/^[0-9a-f]{64}$/);
+    expect(b?.kind).toBe('duplicate');
+  });
+
+  it('rejects a referral dated in the future and still stores the good ones of the batch', async () => {
+    const { database, intake, receiving } = await setup();
+    const future = canonicalReferral('bad', { incident: { type: 'Child Sex Tourism', occurredAt: '2030-01-01T00:00:00Z' } });
+    const results = await intake.submit(receiving, [submission(canonicalReferral('good')), submission(future)], { actor: 't', requestId: null });
+    expect(results.map((r) => r.kind)).toEqual(['accepted', 'rejected']);
+    expect(results[1]).toMatchObject({ problems: [{ code: 'invalid_date', path: '/incident/occurredAt' }] });
+    const refs = await database.db.selectFrom('referrals').select('source_ref').execute();
+    expect(refs.map((r) => r.source_ref)).toEqual(['good']);
+  });
+
+  it('chains every audit event to the previous one', async () => {
+    const { database, intake, receiving } = await setup();
+    await intake.submit(receiving, [submission(canonicalReferral('a')), submission(canonicalReferral('b'))], { actor: 't', requestId: null });
+    await intake.submit(receiving, [submission(canonicalReferral('c'))], { actor: 't', requestId: null });
+    const events = await database.db.selectFrom('audit_events').selectAll().orderBy('seq').execute();
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    let prev = GENESIS;
+    for (const e of events) {
+      expect(e.prev_hash).toBe(prev);
+      const entry = {
+        at: e.at,
+        actor: e.actor,
+        orgId: e.org_id,
+        action: e.action,
+        objectType: e.object_type,
+        objectId: e.object_id,
+        requestId: e.request_id,
+        outcome: e.outcome as 'ok',
+        details: JSON.parse(e.details) as Record<string, unknown>,
+      };
+      expect(chainHash(e.seq, entry, prev)).toBe(e.hash);
+      prev = e.hash;
+    }
+  });
+});
+

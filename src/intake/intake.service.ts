@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { Problem } from '../domain/errors.ts';
+import type { Instant, ReferralId, Sha256Hex } from '../domain/ids.ts';
+import type { Organisation } from '../domain/organisation.ts';
+import type { InputFormat, ReferralDocument, ReferralStatus } from '../domain/referral.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
+import { appendAudit, lockAuditHead, type AuditEntry } from '../store/audit.repo.ts';
+import type { Database } from '../store/db.ts';
+import { findReferralIds, insertOutbox, insertReferrals, type ReferralRecord } from '../store/referrals.repo.ts';
+
+/** One parsed input, ready for the pipeline. Edges make these; nothing is stored before `submit`. */
+export interface Submission {
+  readonly format: InputFormat;
+  readonly mediaType: string;
+  /** The input exactly as received, kept (compressed) for chain of custody. */
+  readonly raw: Uint8Array;
+  readonly document: ReferralDocument;
+  /** Used when the document carries no `sourceRef` (e.g. the file's stem); else the content hash is. */
+  readonly fallbackRef?: string;
+}
+
+export type IntakeResult =
+  | { readonly kind: 'accepted'; readonly id: ReferralId; readonly status: ReferralStatus; readonly sourceRef: string }
+  | { readonly kind: 'duplicate'; readonly id: ReferralId; readonly sourceRef: string }
+  | { readonly kind: 'rejected'; readonly problems: readonly Problem[] };
+
+export interface RequestContext {
+  readonly actor: string;
+  readonly requestId: string | null;
+}
+
+export interface IntakeService {
+  /** Runs each submission through the pipeline and stores the accepted ones in one transaction. */
+  submit(source: Organisation, submissions: readonly Submission[], ctx: RequestContext): Promise<IntakeResult[]>;
+}
+
+export function createIntakeService(deps: {
+  readonly database: Database;
+  readonly pipeline: Pipeline;
+  readonly clock: { now(): Instant };
+  readonly newId: () => string;
+}): IntakeService {
+  const { database, pipeline, clock, newId } = deps;
+
+  return {
+    async submit(source, submissions, ctx) {
+      const receivedAt = clock.now();
+      const results: (IntakeResult | { kind: 'pending'; record: ReferralRecord })[] = [];
+      const firstInBatch = new Map<string, number>();
+      for (const s of submissions) {
+        const outcome = pipeline(s.document, source, receivedAt);
+        if (outcome.kind === 'rejected') {
+          results.push({ kind: 'rejected', problems: outcome.problems });
+          continue;
+        }
+        const contentSha256 = createHash('sha256').update(s.raw).digest('hex') as Sha256Hex;
+        const sourceRef = s.document.sourceRef ?? s.fallbackRef ?? contentSha256;
+        if (!firstInBatch.has(sourceRef)) firstInBatch.set(sourceRef, results.length);
+        results.push({ kind: 'pending', record: recordOf(s, outcome.decision, sourceRef, contentSha256) });
+      }
+
+      function recordOf(
+        s: Submission,
+        decision: ReferralRecord['decision'],
+        sourceRef: string,
+        contentSha256: Sha256Hex,
+      ): ReferralRecord {
+        return {
+          referral: {
+            id: newId() as ReferralId,
+            sourceOrgId: source.id,
+            sourceRef,
+            contentSha256,
+            format: s.format,
+            receivedAt,
+            status: decision.outcome,
+            recipientOrgId: decision.jurisdiction.recipientOrgId,
+            document: { ...s.document, sourceRef },
+          },
+          decision,
+          raw: { mediaType: s.mediaType, encoding: 'gzip', size: s.raw.byteLength, sha256: contentSha256, bytes: gzipSync(s.raw) },
+        };
+      }
+
+      // Only the first of several submissions with one reference in a batch is a candidate to insert.
+      const candidates = [...firstInBatch.values()].map((i) => {
+        const r = results[i];
+        if (r?.kind !== 'pending') throw new Error('bug: batch index does not point at a pending record');
+        return r.record;
+      });
+      if (candidates.length === 0) return results.filter(isFinal);
+
+      const inserted = await database.db.transaction().execute(async (trx) => {
+        const head = await lockAuditHead(trx);
+        const ids = await insertReferrals(trx, candidates, receivedAt);
+        const fresh = candidates.filter((c) => ids.has(c.referral.id));
+        const audit: AuditEntry[] = fresh.map((c) => ({
+          at: receivedAt,
+          actor: ctx.actor,
+          orgId: source.id,
+          action: 'referral.receive',
+          objectType: 'referral',
+          objectId: c.referral.id,
+          requestId: ctx.requestId,
+          outcome: 'ok',
+          details: {
+            sourceRef: c.referral.sourceRef,
+            contentSha256: c.referral.contentSha256,
+            status: c.referral.status,
+            recipientOrgId: c.referral.recipientOrgId,
+          },
+        }));
+        await appendAudit(trx, head, audit);
+        await insertOutbox(
+          trx,
+          fresh.map((c) => ({
+            id: newId(),
+            topic: 'referral.accepted',
+            payload: { referralId: c.referral.id, status: c.referral.status, recipientOrgId: c.referral.recipientOrgId },
+            at: receivedAt,
+          })),
+        );
+        return ids;
+      });
+
+      const missing = candidates.filter((c) => !inserted.has(c.referral.id)).map((c) => c.referral.sourceRef);
+      const existing = missing.length ? await findReferralIds(database.db, source.id, missing) : new Map<string, ReferralId>();
+      const byRef = new Map<string, IntakeResult>();
+      for (const c of candidates) {
+        const ref = c.referral.sourceRef;
+        if (inserted.has(c.referral.id)) {
+          byRef.set(ref, { kind: 'accepted', id: c.referral.id, status: c.referral.status, sourceRef: ref });
+        } else {
+          const id = existing.get(ref);
+          if (!id) throw new Error(`bug: referral ${ref} neither inserted nor found`);
+          byRef.set(ref, { kind: 'duplicate', id, sourceRef: ref });
+        }
+      }
+      return results.map((r, i): IntakeResult => {
+        if (r.kind !== 'pending') return r;
+        const ref = r.record.referral.sourceRef;
+        const settled = byRef.get(ref);
+        if (!settled) throw new Error('bug: unsettled submission');
+        // A later copy of a reference within the same batch is a duplicate of the first.
+        if (firstInBatch.get(ref) !== i) return { kind: 'duplicate', id: idOf(settled), sourceRef: ref };
+        return settled;
+      });
+    },
+  };
+}
+
+function idOf(r: IntakeResult): ReferralId {
+  if (r.kind === 'rejected') throw new Error('bug: a rejected result has no id');
+  return r.id;
+}
+
+function isFinal(r: IntakeResult | { kind: 'pending' }): r is IntakeResult {
+  return r.kind !== 'pending';
+}

@@ -1,0 +1,45 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { App } from './app.ts';
+import { runCli } from './cli/cli.ts';
+import { loadConfig, type Config } from './config.ts';
+import { instantOf } from './domain/ids.ts';
+import { createIntakeService } from './intake/intake.service.ts';
+import { createOrganisationsService } from './organisations/organisations.service.ts';
+import { createPipeline } from './pipeline/pipeline.ts';
+import { createReferralsService } from './referrals/referrals.service.ts';
+import { migrate, openDatabase } from './store/db.ts';
+
+/** The only place that wires everything: config → database → ports → pipeline → services. */
+export async function createApp(config: Config): Promise<App> {
+  const database = openDatabase(config.db);
+  try {
+    await migrate(database);
+    const clock = { now: () => instantOf(new Date()) };
+    const newId = () => uuidv7();
+    const organisations = createOrganisationsService({ database, clock, newId });
+    const receiving = await organisations.ensureReceiving(config.receivingOrg);
+    const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
+    return {
+      config,
+      database,
+      intake: createIntakeService({ database, pipeline, clock, newId }),
+      referrals: createReferralsService({ database, clock }),
+      organisations,
+      receiving,
+      close: () => database.close(),
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+export function main(argv: readonly string[]): Promise<number> {
+  return runCli(argv, {
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    openApp: (opts) => createApp(loadConfig(opts, process.env)),
+  });
+}

@@ -1,0 +1,56 @@
+import type { Decision } from '../domain/decision.ts';
+import type { Problem } from '../domain/errors.ts';
+import type { Instant } from '../domain/ids.ts';
+import type { Organisation } from '../domain/organisation.ts';
+import type { ReferralDocument } from '../domain/referral.ts';
+import type { StageResult } from '../domain/result.ts';
+import type { Ports } from './ports.ts';
+import { normaliseStage } from './stages/normalise.ts';
+import { routeStage } from './stages/route.ts';
+import { validateStage } from './stages/validate.ts';
+import { initialState, type PipelineState } from './state.ts';
+
+type Stage = (state: PipelineState) => StageResult<PipelineState>;
+
+export type PipelineOutcome =
+  | { readonly kind: 'accepted'; readonly decision: Decision }
+  | { readonly kind: 'rejected'; readonly problems: readonly Problem[] };
+
+export type Pipeline = (document: ReferralDocument, source: Organisation, receivedAt: Instant) => PipelineOutcome;
+
+/** The one place where the order of stages is written. A stage that holds lets the later ones still run. */
+export function createPipeline(ports: Ports): Pipeline {
+  const stages: readonly Stage[] = [validateStage(ports), normaliseStage(), routeStage(ports)];
+  return (document, source, receivedAt) => {
+    let state = initialState(document, source, receivedAt);
+    for (const stage of stages) {
+      const r = stage(state);
+      switch (r.kind) {
+        case 'reject':
+          return { kind: 'rejected', problems: r.problems };
+        case 'hold':
+          state = {
+            ...r.value,
+            holds: [...r.value.holds, { reason: r.reason, detail: r.detail }],
+            trace: [...r.value.trace, { stage: stage.name, result: 'hold', note: r.detail }],
+          };
+          break;
+        case 'ok':
+          state = { ...r.value, trace: [...r.value.trace, { stage: stage.name, result: 'ok' }] };
+          break;
+      }
+    }
+    const hold = state.holds[0];
+    return {
+      kind: 'accepted',
+      decision: {
+        outcome: hold ? 'held' : 'routed',
+        ...(hold && { hold }),
+        jurisdiction: state.jurisdiction ?? { country: null, region: null, recipientOrgId: null, confidence: 0, reasons: [] },
+        priority: null,
+        identifiers: state.identifiers,
+        trace: state.trace,
+      },
+    };
+  };
+}

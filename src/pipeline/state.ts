@@ -1,0 +1,21 @@
+import type { Decision, Jurisdiction } from '../domain/decision.ts';
+import type { Instant } from '../domain/ids.ts';
+import type { Identifier } from '../domain/identifier.ts';
+import type { Organisation } from '../domain/organisation.ts';
+import type { ReferralDocument } from '../domain/referral.ts';
+import type { HoldReason } from '../domain/result.ts';
+
+/** What flows from stage to stage: the referral and what has been concluded so far. */
+export interface PipelineState {
+  readonly document: ReferralDocument;
+  readonly source: Organisation;
+  readonly receivedAt: Instant;
+  readonly identifiers: readonly Identifier[];
+  readonly jurisdiction: Jurisdiction | null;
+  readonly holds: readonly { readonly reason: HoldReason; readonly detail: string }[];
+  readonly trace: Decision['trace'];
+}
+
+export function initialState(document: ReferralDocument, source: Organisation, receivedAt: Instant): PipelineState {
+  return { document, source, receivedAt, identifiers: [], jurisdiction: null, holds: [], trace: [] };
+}

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Tables } from './schema.ts';
+
+/** One event of the tamper-evident trail, before it is chained. */
+export interface AuditEntry {
+  readonly at: string;
+  readonly actor: string;
+  readonly orgId: string | null;
+  readonly action: string;
+  readonly objectType: string;
+  readonly objectId: string | null;
+  readonly requestId: string | null;
+  readonly outcome: 'ok' | 'denied' | 'error';
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The hash of an event: SHA-256 over the canonical JSON (RFC 8785) of the event and the previous hash,
+ * so changing, removing or reordering any event breaks every later link.
+ */
+export function chainHash(seq: number, entry: AuditEntry, prevHash: string): string {
+  return createHash('sha256').update(canonicalJson({ seq, ...entry, prevHash })).digest('hex');
+}
+
+/**
+ * Canonical JSON in the manner of RFC 8785: object keys sorted, no whitespace, JSON.stringify's number and
+ * string forms (which are the RFC's). Audit details hold only JSON values, so nothing else needs handling.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Appends events inside the caller's transaction. Must be the transaction's first write: taking the
+ * head row serialises writers, so events commit with the change they record and the chain never forks.
+ */
+export async function lockAuditHead(trx: Transaction<Tables>): Promise<{ seq: number; hash: string }> {
+  // A no-op UPDATE takes the row lock (PostgreSQL) / the database write lock (SQLite) before any read.
+  await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+  return trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+}
+
+export async function appendAudit(
+  trx: Transaction<Tables>,
+  head: { seq: number; hash: string },
+  entries: readonly AuditEntry[],
+): Promise<{ seq: number; hash: string }> {
+  if (entries.length === 0) return head;
+  let { seq, hash } = head;
+  const rows = entries.map((e) => {
+    seq += 1;
+    const prev = hash;
+    hash = chainHash(seq, e, prev);
+    return {
+      seq,
+      at: e.at,
+      actor: e.actor,
+      org_id: e.orgId,
+      action: e.action,
+      object_type: e.objectType,
+      object_id: e.objectId,
+      request_id: e.requestId,
+      outcome: e.outcome,
+      details: JSON.stringify(e.details),
+      prev_hash: prev,
+      hash,
+    };
+  });
+  for (const chunk of chunks(rows, 12)) await trx.insertInto('audit_events').values(chunk).execute();
+  await trx.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
+  return { seq, hash };
+}
+
+/** Splits rows so one INSERT stays under SQLite's 32,766 bound parameters (PostgreSQL allows 65,535). */
+export function chunks<T extends object>(rows: readonly T[], columns: number): T[][] {
+  const size = Math.max(1, Math.floor(30_000 / columns));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DbUrl } from '../config.ts';
+import { migrations } from './migrations/index.ts';
+import type { Tables } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<Tables>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/** Opens the database named by the URL; the only place that knows which driver is behind Kysely. */
+export function openDatabase(url: DbUrl): Database {
+  switch (url.kind) {
+    case 'sqlite': {
+      if (url.path !== ':memory:') mkdirSync(dirname(url.path), { recursive: true });
+      const sqlite = new SQLite(url.path);
+      sqlite.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode is durable against process crashes (the case intake must survive);
+      // only an OS crash can lose the last commits.
+      sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('busy_timeout = 10000');
+      sqlite.pragma('foreign_keys = ON');
+      const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+      return { db, dialect: 'sqlite', close: () => db.destroy() };
+    }
+    case 'postgres': {
+      const pool = new pg.Pool({
+        connectionString: url.url,
+        max: 10,
+        // int8 (audit sequence, counts) as a JS number: safe below 2^53.
+        types: { getTypeParser: (oid, format) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) },
+      });
+      const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+      return { db, dialect: 'postgres', close: () => db.destroy() };
+    }
+  }
+}
+
+/** Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). */
+export async function migrate(database: Database): Promise<readonly string[]> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,8 @@
+import type { Migration } from 'kysely';
+import type { Dialect } from '../db.ts';
+import { init } from './0001_init.ts';
+
+/** Every migration, in order. Written out rather than discovered, so the list is reviewable. */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return { '0001_init': init(dialect) };
+}

@@ -1,0 +1,210 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Decision } from '../domain/decision.ts';
+import type { ReferralId } from '../domain/ids.ts';
+import { effectiveHashes, type Referral } from '../domain/referral.ts';
+import { chunks } from './audit.repo.ts';
+import type { Tables } from './schema.ts';
+
+/** Everything stored for one accepted referral, written together. */
+export interface ReferralRecord {
+  readonly referral: Referral;
+  readonly decision: Decision;
+  readonly raw: { readonly mediaType: string; readonly encoding: 'gzip'; readonly size: number; readonly sha256: string; readonly bytes: Uint8Array };
+}
+
+/**
+ * Inserts the referrals whose (source, reference) is new and returns the ids of those inserted;
+ * the others already exist and are left untouched. Dependent rows are written only for the new ones.
+ */
+export async function insertReferrals(
+  trx: Transaction<Tables>,
+  records: readonly ReferralRecord[],
+  decidedAt: string,
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  const referralRows = records.map(({ referral: r }) => ({
+    id: r.id,
+    source_org_id: r.sourceOrgId,
+    source_ref: r.sourceRef,
+    content_sha256: r.contentSha256,
+    format: r.format,
+    received_at: r.receivedAt,
+    incident_type: r.document.incident.type,
+    incident_at: r.document.incident.occurredAt,
+    status: r.status,
+    recipient_org_id: r.recipientOrgId,
+    document: JSON.stringify(r.document),
+  }));
+  for (const chunk of chunks(referralRows, 11)) {
+    const rows = await trx
+      .insertInto('referrals')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['source_org_id', 'source_ref']).doNothing())
+      .returning('id')
+      .execute();
+    for (const { id } of rows) inserted.add(id);
+  }
+  const fresh = records.filter((r) => inserted.has(r.referral.id));
+  if (fresh.length === 0) return inserted;
+
+  const raw = fresh.map(({ referral, raw }) => ({
+    referral_id: referral.id,
+    media_type: raw.mediaType,
+    encoding: raw.encoding,
+    size: raw.size,
+    sha256: raw.sha256,
+    bytes: raw.bytes,
+  }));
+  const decisions = fresh.map(({ referral, decision }) => ({
+    referral_id: referral.id,
+    outcome: decision.outcome,
+    recipient_org_id: decision.jurisdiction.recipientOrgId,
+    decision: JSON.stringify(decision),
+    decided_at: decidedAt,
+  }));
+  const identifiers = fresh.flatMap(({ referral, decision }) =>
+    decision.identifiers.map((x, ord) => ({
+      referral_id: referral.id,
+      ord,
+      kind: x.kind,
+      value: x.value,
+      raw: x.raw,
+      role: x.role,
+      account: x.account,
+      service: x.service ?? null,
+      port: x.port ?? null,
+      seen_at: x.at ?? null,
+    })),
+  );
+  const files = fresh.flatMap(({ referral }) =>
+    referral.document.files.map((f, ord) => ({
+      referral_id: referral.id,
+      ord,
+      ...effectiveHashes(f),
+      relevance: f.relevance,
+      classification: f.industryClassification ?? null,
+    })),
+  );
+  for (const c of chunks(raw, 6)) await trx.insertInto('referral_raw').values(c).execute();
+  for (const c of chunks(decisions, 5)) await trx.insertInto('decisions').values(c).execute();
+  for (const c of chunks(identifiers, 10)) await trx.insertInto('identifiers').values(c).execute();
+  for (const c of chunks(files, 8)) await trx.insertInto('files').values(c).execute();
+  return inserted;
+}
+
+/** Ids of existing referrals by (source, reference): how a resubmission learns the original's id. */
+export async function findReferralIds(
+  db: Kysely<Tables> | Transaction<Tables>,
+  sourceOrgId: string,
+  refs: readonly string[],
+): Promise<Map<string, ReferralId>> {
+  const out = new Map<string, ReferralId>();
+  for (const c of chunks(refs.map((r) => ({ r })), 1)) {
+    const rows = await db
+      .selectFrom('referrals')
+      .select(['id', 'source_ref'])
+      .where('source_org_id', '=', sourceOrgId)
+      .where(
+        'source_ref',
+        'in',
+        c.map((x) => x.r),
+      )
+      .execute();
+    for (const row of rows) out.set(row.source_ref, row.id as ReferralId);
+  }
+  return out;
+}
+
+export async function insertOutbox(
+  trx: Transaction<Tables>,
+  rows: readonly { id: string; topic: string; payload: unknown; at: string }[],
+): Promise<void> {
+  const values = rows.map((r) => ({
+    id: r.id,
+    topic: r.topic,
+    payload: JSON.stringify(r.payload),
+    created_at: r.at,
+    available_at: r.at,
+    attempts: 0,
+    done_at: null,
+  }));
+  for (const c of chunks(values, 7)) await trx.insertInto('outbox').values(c).execute();
+}
+
+export interface ReferralFilter {
+  readonly sourceOrgId?: string;
+  readonly recipientOrgId?: string;
+  readonly status?: string;
+  readonly receivedFrom?: string;
+  readonly receivedTo?: string;
+}
+
+export interface ReferralRow {
+  readonly id: string;
+  readonly sourceOrgId: string;
+  readonly sourceRef: string;
+  readonly contentSha256: string;
+  readonly format: string;
+  readonly receivedAt: string;
+  readonly incidentType: string;
+  readonly incidentAt: string;
+  readonly status: string;
+  readonly recipientOrgId: string | null;
+  readonly document: string;
+  readonly decision: string | null;
+}
+
+/**
+ * One page in id order (ids are UUIDv7, so this is arrival order), starting after `after`:
+ * keyset pagination, so page N costs the same as page 1.
+ */
+export async function pageReferrals(
+  db: Kysely<Tables>,
+  filter: ReferralFilter,
+  page: { readonly after?: string; readonly limit: number; readonly order: 'asc' | 'desc' },
+): Promise<ReferralRow[]> {
+  let q = referralQuery(db);
+  if (filter.sourceOrgId) q = q.where('r.source_org_id', '=', filter.sourceOrgId);
+  if (filter.recipientOrgId) q = q.where('r.recipient_org_id', '=', filter.recipientOrgId);
+  if (filter.status) q = q.where('r.status', '=', filter.status);
+  if (filter.receivedFrom) q = q.where('r.received_at', '>=', filter.receivedFrom);
+  if (filter.receivedTo) q = q.where('r.received_at', '<', filter.receivedTo);
+  if (page.after) q = q.where('r.id', page.order === 'asc' ? '>' : '<', page.after);
+  return q.orderBy('r.id', page.order).limit(page.limit).execute();
+}
+
+function referralQuery(db: Kysely<Tables>) {
+  return db
+    .selectFrom('referrals as r')
+    .leftJoin('decisions as d', 'd.referral_id', 'r.id')
+    .select([
+      'r.id',
+      'r.source_org_id as sourceOrgId',
+      'r.source_ref as sourceRef',
+      'r.content_sha256 as contentSha256',
+      'r.format',
+      'r.received_at as receivedAt',
+      'r.incident_type as incidentType',
+      'r.incident_at as incidentAt',
+      'r.status',
+      'r.recipient_org_id as recipientOrgId',
+      'r.document',
+      'd.decision',
+    ]);
+}
+
+export async function getReferral(db: Kysely<Tables>, id: string): Promise<ReferralRow | undefined> {
+  const rows = await referralQuery(db)
+    .where('r.id', '=', id)
+    .execute();
+  return rows[0];
+}
+
+export async function getRaw(db: Kysely<Tables>, id: string): Promise<Tables['referral_raw'] | undefined> {
+  return db.selectFrom('referral_raw').selectAll().where('referral_id', '=', id).executeTakeFirst();
+}
+
+export async function countReferrals(db: Kysely<Tables>): Promise<number> {
+  const r = await db.selectFrom('referrals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

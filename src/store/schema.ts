@@ -1,0 +1,110 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Table shapes. Portable types on purpose, so one SQL code path serves SQLite and PostgreSQL:
+ * instants are ISO-8601 UTC text (sorts lexically), JSON is text parsed at the boundary, bytes are blobs.
+ */
+export interface Tables {
+  organisations: {
+    id: string;
+    slug: string;
+    name: string;
+    kind: string;
+    country: string | null;
+    parent_id: string | null;
+    created_at: string;
+  };
+  referrals: {
+    id: string;
+    source_org_id: string;
+    source_ref: string;
+    content_sha256: string;
+    format: string;
+    received_at: string;
+    incident_type: string;
+    incident_at: string;
+    status: string;
+    recipient_org_id: string | null;
+    document: string;
+  };
+  referral_raw: {
+    referral_id: string;
+    media_type: string;
+    encoding: string;
+    size: number;
+    sha256: string;
+    bytes: Uint8Array;
+  };
+  decisions: {
+    referral_id: string;
+    outcome: string;
+    recipient_org_id: string | null;
+    decision: string;
+    decided_at: string;
+  };
+  identifiers: {
+    referral_id: string;
+    ord: number;
+    kind: string;
+    value: string;
+    raw: string;
+    role: string;
+    account: number;
+    service: string | null;
+    port: number | null;
+    seen_at: string | null;
+  };
+  files: {
+    referral_id: string;
+    ord: number;
+    md5: string | null;
+    sha1: string | null;
+    sha256: string | null;
+    pdq: string | null;
+    relevance: string;
+    classification: string | null;
+  };
+  audit_events: {
+    seq: ColumnType<number, number, never>;
+    at: string;
+    actor: string;
+    org_id: string | null;
+    action: string;
+    object_type: string;
+    object_id: string | null;
+    request_id: string | null;
+    outcome: string;
+    details: string;
+    prev_hash: string;
+    hash: string;
+  };
+  audit_head: { id: number; seq: number; hash: string };
+  outbox: {
+    id: string;
+    topic: string;
+    payload: string;
+    created_at: string;
+    available_at: string;
+    attempts: number;
+    done_at: string | null;
+  };
+  ispws_reports: {
+    report_id: Generated<number>;
+    source_org_id: string;
+    report_xml: string;
+    status: string;
+    created_at: string;
+    closed_at: string | null;
+    referral_id: string | null;
+  };
+  ispws_files: {
+    file_id: string;
+    report_id: number;
+    size: number;
+    md5: string;
+    sha1: string;
+    sha256: string;
+    details_xml: string | null;
+    created_at: string;
+  };
+}
