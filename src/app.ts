@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import type { Organisation } from './domain/organisation.ts';
 import type { IntakeService } from './intake/intake.service.ts';
+import type { IspwsService } from './intake/ispws.service.ts';
 import type { OrganisationsService } from './organisations/organisations.service.ts';
 import type { ReferralsService } from './referrals/referrals.service.ts';
 import type { Database } from './store/db.ts';
@@ -10,6 +11,7 @@ export interface App {
   readonly config: Config;
   readonly database: Database;
   readonly intake: IntakeService;
+  readonly ispws: IspwsService;
   readonly referrals: ReferralsService;
   readonly organisations: OrganisationsService;
   readonly receiving: Organisation;

@@ -5,6 +5,8 @@ export interface Config {
   readonly maxInputBytes: number;
   /** The organisation that receives everything until routing rules exist. */
   readonly receivingOrg: string;
+  /** Until API keys exist, an optional shared password for the CyberTipline-compatible intake. */
+  readonly ispwsPassword?: string;
 }
 
 export type DbUrl =
@@ -28,7 +30,12 @@ export function loadConfig(opts: { db?: string }, env: NodeJS.ProcessEnv): Confi
   if (!db) throw new ConfigError(`--db / CONDUIT_DB: expected sqlite:<path> or postgres://…, got ${JSON.stringify(raw)}`);
   const max = env.CONDUIT_MAX_INPUT_BYTES === undefined ? 10 * 1024 * 1024 : Number(env.CONDUIT_MAX_INPUT_BYTES);
   if (!Number.isInteger(max) || max <= 0) throw new ConfigError('CONDUIT_MAX_INPUT_BYTES: expected a positive integer');
-  return { db, maxInputBytes: max, receivingOrg: env.CONDUIT_RECEIVING_ORG ?? 'hub' };
+  return {
+    db,
+    maxInputBytes: max,
+    receivingOrg: env.CONDUIT_RECEIVING_ORG ?? 'hub',
+    ...(env.CONDUIT_ISPWS_PASSWORD !== undefined && { ispwsPassword: env.CONDUIT_ISPWS_PASSWORD }),
+  };
 }
 
 export class ConfigError extends Error {}

@@ -4,6 +4,7 @@ import { runCli } from './cli/cli.ts';
 import { loadConfig, type Config } from './config.ts';
 import { instantOf } from './domain/ids.ts';
 import { createIntakeService } from './intake/intake.service.ts';
+import { createIspwsService, slugAuthenticator } from './intake/ispws.service.ts';
 import { createOrganisationsService } from './organisations/organisations.service.ts';
 import { createPipeline } from './pipeline/pipeline.ts';
 import { createReferralsService } from './referrals/referrals.service.ts';
@@ -19,10 +20,18 @@ export async function createApp(config: Config): Promise<App> {
     const organisations = createOrganisationsService({ database, clock, newId });
     const receiving = await organisations.ensureReceiving(config.receivingOrg);
     const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
+    const intake = createIntakeService({ database, pipeline, clock, newId });
+    const ispws = createIspwsService({
+      database,
+      intake,
+      clock,
+      authenticate: slugAuthenticator({ bySlug: (slug) => organisations.bySlug(slug), password: config.ispwsPassword }),
+    });
     return {
       config,
       database,
-      intake: createIntakeService({ database, pipeline, clock, newId }),
+      intake,
+      ispws,
       referrals: createReferralsService({ database, clock }),
       organisations,
       receiving,

@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { App } from '../app.ts';
 import { ConfigError } from '../config.ts';
+import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
 import { exportCommand } from './export.ts';
 import { generateCommand } from './generate.ts';
@@ -62,6 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   exportCommand(program, ctx);
   generateCommand(program, ctx);
   orgCommands(program, ctx);
+  benchCommand(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

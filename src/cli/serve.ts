@@ -23,6 +23,7 @@ export function serveCommand(program: Command, ctx: CommandContext): void {
 export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): Promise<void> {
   const server = await buildServer({
     intake: app.intake,
+    ispws: app.ispws,
     referrals: app.referrals,
     organisations: app.organisations,
     receiving: app.receiving,

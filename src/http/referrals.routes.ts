@@ -33,6 +33,7 @@ const ListQuery = Type.Object({
 
 /** `/api/v1/referrals`: intake of canonical JSON, NDJSON or CyberTipline XML; keyset listing; one referral. */
 export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
+  // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async by contract
   return async (app) => {
     app.post(
       '/referrals',

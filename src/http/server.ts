@@ -6,13 +6,17 @@ import { problem } from '../domain/errors.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import { ReferralSchema } from '../intake/formats/referral.schema.ts';
 import type { IntakeService } from '../intake/intake.service.ts';
+import type { IspwsService } from '../intake/ispws.service.ts';
 import type { OrganisationsService } from '../organisations/organisations.service.ts';
 import type { ReferralsService } from '../referrals/referrals.service.ts';
 import { errorBody } from './errors.ts';
+import { ispwsRoutes } from './ispws.routes.ts';
 import { referralRoutes } from './referrals.routes.ts';
 
 export interface HttpDeps {
   readonly intake: IntakeService;
+  /** The CyberTipline-compatible intake at /ispws. */
+  readonly ispws: IspwsService;
   readonly referrals: ReferralsService;
   readonly organisations: OrganisationsService;
   readonly receiving: Organisation;
@@ -52,7 +56,8 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   app.addContentTypeParser(
     ['application/json', 'application/x-ndjson', 'application/xml', 'text/xml'],
     { parseAs: 'buffer' },
-    (_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body),
+    (_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) =>
+      done(null, body),
   );
 
   await app.register(swagger, {
@@ -63,8 +68,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   app.get('/api/v1/schemas/referral', { schema: { hide: true } }, () => ReferralSchema);
-  app.get('/', { schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()));
+  app.get('/', { schema: { hide: true } }, (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(homePage()),
+  );
   await app.register(referralRoutes(deps), { prefix: '/api/v1' });
+  await app.register(ispwsRoutes(deps.ispws), { prefix: '/ispws' });
   return app;
 }
 

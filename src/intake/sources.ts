@@ -114,11 +114,11 @@ async function* readDirectory(
   for (let i = 0; i < groups.length; i += readAhead) {
     const window = groups.slice(i, i + readAhead);
     const units = await Promise.all(
-      window.map((g) => {
+      window.map(async (g): Promise<Unit | undefined> => {
         if (g.report) return readGroup(g, maxBytes);
         if (g.json && NDJSON.test(g.json)) return undefined;
         if (g.json) return readSingle(g.json, g.stem, maxBytes);
-        return { kind: 'error', input: g.input, problem: problem('schema_violation', g.input, 'fileDetails without its report.xml') } as const;
+        return { kind: 'error', input: g.input, problem: problem('schema_violation', g.input, 'fileDetails without its report.xml') };
       }),
     );
     for (let k = 0; k < window.length; k++) {

@@ -35,12 +35,17 @@ export function openDatabase(url: DbUrl): Database {
         connectionString: url.url,
         max: 10,
         // int8 (audit sequence, counts) as a JS number: safe below 2^53.
-        types: { getTypeParser: (oid, format) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) },
+        types: { getTypeParser: int8AsNumber },
       });
       const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
       return { db, dialect: 'postgres', close: () => db.destroy() };
     }
   }
+}
+
+const INT8 = 20;
+function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  return oid === INT8 ? Number : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown);
 }
 
 /** Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). */
@@ -50,6 +55,6 @@ export async function migrate(database: Database): Promise<readonly string[]> {
     provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

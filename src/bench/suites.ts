@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { runChild, type ChildRun } from './measure.ts';
+
+const BIN = new URL('../../bin/conduit.js', import.meta.url).pathname;
+const WORK = '.bench';
+const PG_ADMIN = process.env.CONDUIT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export const SUITES = ['ingest-sqlite', 'ingest-postgres', 'http', 'memory'] as const;
+export type Suite = (typeof SUITES)[number];
+
+export interface Result {
+  readonly suite: Suite;
+  readonly command: string;
+  readonly figures: Readonly<Record<string, number | string>>;
+}
+
+export function machine(): string {
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/** Generates a scenario once and reuses it while the count, seed and format are the same. */
+async function scenario(reports: number, format: 'xml' | 'ndjson'): Promise<string> {
+  const dir = join(WORK, `${format}-${reports}`);
+  const marker = join(dir, '.complete');
+  if (existsSync(marker)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const r = await runChild(process.execPath, [BIN, 'generate', '--reports', String(reports), '--seed', 'bench', '--out', dir, '--format', format]);
+  if (r.code !== 0) throw new Error(`generate failed: ${r.stderr}`);
+  writeFileSync(marker, '');
+  return dir;
+}
+
+async function ingestInto(db: string, input: string): Promise<ChildRun & { summary: { accepted: number; rejected: number } }> {
+  const r = await runChild(process.execPath, [BIN, '--db', db, 'ingest', input, '--json']);
+  if (r.code !== 0) throw new Error(`ingest failed (${r.code}): ${r.stderr.slice(0, 2000)} ${r.stdout.slice(0, 2000)}`);
+  return { ...r, summary: JSON.parse(r.stdout) as { accepted: number; rejected: number } };
+}
+
+export async function run(suite: Suite, opts: { reports?: number; seconds?: number }): Promise<Result> {
+  mkdirSync(WORK, { recursive: true });
+  switch (suite) {
+    case 'ingest-sqlite': {
+      const n = opts.reports ?? 100_000;
+      const dir = await scenario(n, 'xml');
+      const db = join(WORK, 'ingest.db');
+      for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+      const r = await ingestInto(`sqlite:${db}`, dir);
+      return {
+        suite,
+        command: `conduit ingest <${n} generated XML reports> --db sqlite:…`,
+        figures: { reports: r.summary.accepted, seconds: round(r.seconds), reportsPerSecond: Math.round(r.summary.accepted / r.seconds), peakRssMb: r.peakRssMb },
+      };
+    }
+    case 'ingest-postgres': {
+      const n = opts.reports ?? 100_000;
+      const dir = await scenario(n, 'xml');
+      const name = `conduit_bench_${Date.now()}`;
+      await adminQuery(`CREATE DATABASE ${name}`);
+      try {
+        const r = await ingestInto(PG_ADMIN.replace(/\/[^/]*$/, `/${name}`), dir);
+        return {
+          suite,
+          command: `conduit ingest <${n} generated XML reports> --db postgres://…`,
+          figures: { reports: r.summary.accepted, seconds: round(r.seconds), reportsPerSecond: Math.round(r.summary.accepted / r.seconds), peakRssMb: r.peakRssMb },
+        };
+      } finally {
+        await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      }
+    }
+    case 'memory': {
+      const n = opts.reports ?? 1_000_000;
+      const dir = await scenario(n, 'ndjson');
+      const db = join(WORK, 'memory.db');
+      for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+      const r = await ingestInto(`sqlite:${db}`, dir);
+      return {
+        suite,
+        command: `conduit ingest <${n} generated reports, NDJSON> --db sqlite:…`,
+        figures: { reports: r.summary.accepted, seconds: round(r.seconds), reportsPerSecond: Math.round(r.summary.accepted / r.seconds), peakRssMb: r.peakRssMb },
+      };
+    }
+    case 'http':
+      return http(opts.seconds ?? 60);
+  }
+}
+
+async function http(seconds: number): Promise<Result> {
+  const db = join(WORK, 'http.db');
+  for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+  const port = 18080 + Math.floor(Math.random() * 1000);
+  const { spawn } = await import('node:child_process');
+  const server = spawn(process.execPath, [BIN, '--db', `sqlite:${db}`, 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    server.stdout.on('data', (d: Buffer) => d.toString().includes('serving') && resolve());
+    server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+  const template = readFileSync(new URL('./referral.json', import.meta.url), 'utf8');
+  let n = 0;
+  try {
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}/api/v1/referrals`,
+      connections: 10,
+      duration: seconds,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // A new source reference per request, so every request stores a referral (no duplicate short-cut).
+      requests: [
+        {
+          setupRequest: (req) => ({ ...req, body: template.replace('__REF__', `bench-${process.pid}-${n++}`) }),
+        },
+      ],
+    });
+    return {
+      suite: 'http',
+      command: `autocannon -c 10 -d ${seconds} POST /api/v1/referrals (single JSON referral, SQLite)`,
+      figures: {
+        requestsPerSecond: Math.round(result.requests.average),
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        errors: result.errors + result.non2xx,
+        total: result.requests.total,
+      },
+    };
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_ADMIN });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,443 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { problem, type Problem } from '../domain/errors.ts';
+import { parseMd5, parseSha1, parseSha256, type Instant } from '../domain/ids.ts';
+import type { Organisation, OrganisationKind } from '../domain/organisation.ts';
+import type { MediaFile, ReferralDocument } from '../domain/referral.ts';
+import type { Database } from '../store/db.ts';
+import {
+  findIspwsFile,
+  findIspwsReport,
+  insertIspwsFile,
+  insertIspwsReport,
+  listIspwsFiles,
+  lockOpenIspwsReport,
+  setIspwsFileDetails,
+  transitionIspwsReport,
+  type IspwsFileRow,
+  type IspwsReportRow,
+} from '../store/ispws.repo.ts';
+import { getReferral } from '../store/referrals.repo.ts';
+import { parseCyberTipline } from './formats/cybertipline.ts';
+import { readXml, xmlTrim } from './formats/cybertipline-xml.ts';
+import type { IntakeService, RequestContext } from './intake.service.ts';
+import { parseUnit } from './parse.ts';
+
+/**
+ * Who is calling: the organisation these credentials belong to, or undefined. Until Conduit has users and
+ * API keys the Basic user name is an organisation slug (see `slugAuthenticator`); that work replaces this
+ * one function.
+ */
+export type Authenticate = (username: string, password: string) => Promise<Organisation | undefined>;
+
+/** Organisations that file reports. A hub or a unit has no business opening CyberTipline reports. */
+const REPORTING_KINDS: readonly OrganisationKind[] = ['provider', 'referring-centre'];
+
+/** Uploaded files are streamed through the hashes, so the limit can be generous. */
+export const DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024 ** 3;
+
+export type IspwsAuth =
+  | { readonly kind: 'ok'; readonly client: Organisation }
+  | { readonly kind: 'unauthenticated' }
+  | { readonly kind: 'forbidden'; readonly client: Organisation };
+
+/** The expected ways an ISPWS call fails; the edge maps each to NCMEC's response code. */
+export type IspwsFailure =
+  | { readonly kind: 'invalid'; readonly problems: readonly Problem[] }
+  | { readonly kind: 'bad-request'; readonly message: string }
+  | { readonly kind: 'too-large'; readonly maxBytes: number }
+  | { readonly kind: 'unknown-report' }
+  | { readonly kind: 'unknown-file' }
+  | { readonly kind: 'finished'; readonly reportId: number; readonly fileIds?: readonly string[] }
+  | { readonly kind: 'retracted'; readonly reportId: number }
+  /** The report's id is already the reference of another referral of this source: nothing was stored. */
+  | { readonly kind: 'conflict'; readonly message: string };
+
+export type IspwsResult<T> = ({ readonly kind: 'ok' } & T) | IspwsFailure;
+
+export interface IspwsService {
+  readonly uploadMaxBytes: number;
+  authenticate(username: string, password: string): Promise<IspwsAuth>;
+  /** POST /submit: checks the `<report>` alone and opens it. Nothing reaches the pipeline yet. */
+  submit(client: Organisation, report: Buffer): Promise<IspwsResult<{ reportId: number }>>;
+  /**
+   * POST /upload: streams the bytes through MD5, SHA-1 and SHA-256 and forgets them; only the size and
+   * hashes are kept. `id` is the form field as sent (undefined when it did not precede the file part).
+   */
+  upload(
+    client: Organisation,
+    id: string | undefined,
+    bytes: AsyncIterable<Uint8Array>,
+  ): Promise<IspwsResult<{ reportId: number; fileId: string; md5: string }>>;
+  /** POST /fileinfo: checks the `<fileDetails>` together with its report and the other files' details. */
+  fileInfo(client: Organisation, details: Buffer): Promise<IspwsResult<{ reportId: number }>>;
+  /** POST /finish: one referral from the report, its file details and the hashes of its uploads. */
+  finish(
+    client: Organisation,
+    id: string | undefined,
+    ctx: RequestContext,
+  ): Promise<IspwsResult<{ reportId: number; fileIds: readonly string[]; referralId: string }>>;
+  /** POST /retract: an open report is dropped; nothing of it reaches the pipeline. */
+  retract(client: Organisation, id: string | undefined): Promise<IspwsResult<{ reportId: number }>>;
+}
+
+/** The Basic user name is an organisation slug; the password is checked only when one is configured. */
+export function slugAuthenticator(deps: {
+  readonly bySlug: (slug: string) => Promise<Organisation | undefined>;
+  readonly password?: string;
+}): Authenticate {
+  const expected = deps.password === undefined ? undefined : digest(deps.password);
+  return async (username, password) => {
+    // Compared as digests so the comparison takes the same time whatever the lengths.
+    if (expected !== undefined && !timingSafeEqual(digest(password), expected)) return undefined;
+    return deps.bySlug(username);
+  };
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const REPORT_ID = /^\+?[0-9]{1,15}$/;
+
+export function createIspwsService(deps: {
+  readonly database: Database;
+  readonly intake: IntakeService;
+  readonly clock: { now(): Instant };
+  readonly authenticate: Authenticate;
+  readonly uploadMaxBytes?: number;
+  /** The fileId token; random unless a test fixes it. */
+  readonly newFileId?: () => string;
+}): IspwsService {
+  const { database, intake, clock } = deps;
+  const db = database.db;
+  const uploadMaxBytes = deps.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
+  const newFileId = deps.newFileId ?? randomFileId;
+
+  /** The failure for an operation that needs an open report, or undefined when it is open. */
+  function refusal(r: IspwsReportRow): IspwsFailure | undefined {
+    switch (r.status) {
+      case 'open':
+        return undefined;
+      case 'finishing':
+      case 'finished':
+        return { kind: 'finished', reportId: r.reportId };
+      case 'retracted':
+        return { kind: 'retracted', reportId: r.reportId };
+    }
+  }
+
+  async function openReport(
+    client: Organisation,
+    id: string | undefined,
+  ): Promise<IspwsReportRow | IspwsFailure> {
+    if (id === undefined)
+      return { kind: 'bad-request', message: 'the form field "id" (the reportId) is required' };
+    const reportId = parseReportId(id);
+    const r = reportId === undefined ? undefined : await findIspwsReport(db, reportId, client.id);
+    if (!r) return { kind: 'unknown-report' };
+    return refusal(r) ?? r;
+  }
+
+  async function reloadRefusal(client: Organisation, reportId: number): Promise<IspwsFailure> {
+    const r = await findIspwsReport(db, reportId, client.id);
+    if (!r) return { kind: 'unknown-report' };
+    return refusal(r) ?? { kind: 'conflict', message: 'the report changed meanwhile; try again' };
+  }
+
+  return {
+    uploadMaxBytes,
+
+    async authenticate(username, password) {
+      const client = await deps.authenticate(username, password);
+      if (!client) return { kind: 'unauthenticated' };
+      return REPORTING_KINDS.includes(client.kind) ? { kind: 'ok', client } : { kind: 'forbidden', client };
+    },
+
+    async submit(client, report) {
+      const parsed = parseCyberTipline({ report, fileDetails: [], now: new Date(clock.now()) });
+      if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
+      // The parser has checked the bytes are UTF-8; decoded with any byte-order mark kept, the text
+      // encodes back to exactly the bytes received.
+      const reportId = await insertIspwsReport(db, {
+        sourceOrgId: client.id,
+        reportXml: UTF8.decode(report),
+        createdAt: clock.now(),
+      });
+      return { kind: 'ok', reportId };
+    },
+
+    async upload(client, id, bytes) {
+      if (id === undefined) {
+        await drain(bytes);
+        return {
+          kind: 'bad-request',
+          message: 'the form field "id" (the reportId) must come before the "file" part',
+        };
+      }
+      const report = await openReport(client, id);
+      if (!isReport(report)) {
+        await drain(bytes);
+        return report;
+      }
+      const md5 = createHash('md5');
+      const sha1 = createHash('sha1');
+      const sha256 = createHash('sha256');
+      let size = 0;
+      for await (const chunk of bytes) {
+        size += chunk.byteLength;
+        if (size > uploadMaxBytes) continue; // read to the end, so the client gets its answer
+        md5.update(chunk);
+        sha1.update(chunk);
+        sha256.update(chunk);
+      }
+      if (size > uploadMaxBytes) return { kind: 'too-large', maxBytes: uploadMaxBytes };
+      const file = {
+        fileId: newFileId(),
+        reportId: report.reportId,
+        size,
+        md5: md5.digest('hex'),
+        sha1: sha1.digest('hex'),
+        sha256: sha256.digest('hex'),
+        createdAt: clock.now(),
+      };
+      // Recorded only while the report is still open: a /finish that claimed it meanwhile wins.
+      const stored = await db.transaction().execute(async (trx) => {
+        if (!(await lockOpenIspwsReport(trx, report.reportId, client.id))) return false;
+        await insertIspwsFile(trx, file);
+        return true;
+      });
+      if (!stored) return reloadRefusal(client, report.reportId);
+      return { kind: 'ok', reportId: report.reportId, fileId: file.fileId, md5: file.md5 };
+    },
+
+    async fileInfo(client, details) {
+      const ids = fileDetailsIds(details);
+      if (!ids.ok) return { kind: 'invalid', problems: ids.problems };
+      const report = await openReport(client, ids.reportId);
+      if (!isReport(report)) return report;
+      const file = await findIspwsFile(db, ids.fileId);
+      if (!file || file.reportId !== report.reportId) return { kind: 'unknown-file' };
+      // The fast path checks this document in context: the report and every other file's details
+      // (a repeated /fileinfo for the same file replaces its details).
+      const others = (await listIspwsFiles(db, report.reportId))
+        .filter((f) => f.fileId !== file.fileId)
+        .flatMap(detailsOf);
+      const parsed = parseCyberTipline({
+        report: report.reportXml,
+        fileDetails: [...others, details],
+        now: new Date(clock.now()),
+      });
+      if (!parsed.ok)
+        return {
+          kind: 'invalid',
+          problems: parsed.problems.map(relativeTo(`/fileDetails[${others.length}]`)),
+        };
+      const text = UTF8.decode(details);
+      const stored = await db.transaction().execute(async (trx) => {
+        if (!(await lockOpenIspwsReport(trx, report.reportId, client.id))) return false;
+        return setIspwsFileDetails(trx, file.fileId, report.reportId, text);
+      });
+      if (!stored) return reloadRefusal(client, report.reportId);
+      return { kind: 'ok', reportId: report.reportId };
+    },
+
+    async finish(client, id, ctx) {
+      if (id === undefined)
+        return { kind: 'bad-request', message: 'the form field "id" (the reportId) is required' };
+      const reportId = parseReportId(id);
+      const report = reportId === undefined ? undefined : await findIspwsReport(db, reportId, client.id);
+      if (!report) return { kind: 'unknown-report' };
+      if (report.status === 'retracted') return { kind: 'retracted', reportId: report.reportId };
+      if (report.status === 'finished') {
+        return {
+          kind: 'finished',
+          reportId: report.reportId,
+          fileIds: (await listIspwsFiles(db, report.reportId)).map((f) => f.fileId),
+        };
+      }
+      // Claim the report: from here no upload, file details or retraction is accepted, so the referral is
+      // made from exactly these files. A report left `finishing` by a crash is simply finished again: the
+      // intake is idempotent by source reference, so a second run finds the first run's referral.
+      if (
+        !(await transitionIspwsReport(db, report.reportId, client.id, ['open', 'finishing'], 'finishing'))
+      ) {
+        return reloadRefusal(client, report.reportId);
+      }
+      const files = await listIspwsFiles(db, report.reportId);
+      const reopen = () => transitionIspwsReport(db, report.reportId, client.id, ['finishing'], 'open');
+      const parsed = parseUnit(
+        {
+          kind: 'cybertipline',
+          input: `ispws:${report.reportId}`,
+          report: Buffer.from(report.reportXml, 'utf8'),
+          fileDetails: files.flatMap(detailsOf),
+        },
+        new Date(clock.now()),
+      );
+      if (parsed.kind === 'rejected') {
+        await reopen();
+        return { kind: 'invalid', problems: parsed.problems };
+      }
+      const submission = {
+        ...parsed.submission,
+        document: withUploads(parsed.submission.document, files),
+        fallbackRef: String(report.reportId),
+      };
+      const [result] = await intake.submit(client, [submission], ctx);
+      if (!result) throw new Error('bug: the intake answered nothing for one submission');
+      if (result.kind === 'rejected') {
+        // Still open: the provider may correct a file's details, or retract.
+        await reopen();
+        return { kind: 'invalid', problems: result.problems };
+      }
+      if (result.kind === 'duplicate') {
+        // A re-run after a crash finds its own referral; anything else under this reference is not ours.
+        const existing = await getReferral(db, result.id);
+        const sha256 = createHash('sha256').update(submission.raw).digest('hex');
+        if (existing?.contentSha256 !== sha256) {
+          await reopen();
+          return {
+            kind: 'conflict',
+            message: `another referral of this source already has the reference ${result.sourceRef}`,
+          };
+        }
+      }
+      await transitionIspwsReport(db, report.reportId, client.id, ['finishing', 'open'], 'finished', {
+        closedAt: clock.now(),
+        referralId: result.id,
+      });
+      return {
+        kind: 'ok',
+        reportId: report.reportId,
+        fileIds: files.map((f) => f.fileId),
+        referralId: result.id,
+      };
+    },
+
+    async retract(client, id) {
+      const report = await openReport(client, id);
+      if (!isReport(report)) return report;
+      if (
+        !(await transitionIspwsReport(db, report.reportId, client.id, ['open'], 'retracted', {
+          closedAt: clock.now(),
+        }))
+      ) {
+        return reloadRefusal(client, report.reportId);
+      }
+      return { kind: 'ok', reportId: report.reportId };
+    },
+  };
+}
+
+function isReport(r: IspwsReportRow | IspwsFailure): r is IspwsReportRow {
+  return !('kind' in r);
+}
+
+function parseReportId(s: string): number | undefined {
+  const t = s.trim();
+  return REPORT_ID.test(t) ? Number(t) : undefined;
+}
+
+function detailsOf(f: IspwsFileRow): Buffer[] {
+  return f.detailsXml === null ? [] : [Buffer.from(f.detailsXml, 'utf8')];
+}
+
+/**
+ * The document's files in upload order, each carrying the hashes Conduit computed from the bytes it
+ * received. A file uploaded without details is still part of the report: it becomes a "Reported" file
+ * known only by those hashes (no details are invented for it).
+ */
+function withUploads(doc: ReferralDocument, uploads: readonly IspwsFileRow[]): ReferralDocument {
+  const described = new Map(
+    doc.files.flatMap((f) => (f.fileId === undefined ? [] : [[f.fileId, f] as const])),
+  );
+  const files: MediaFile[] = uploads.map((u) => {
+    const computed = computedOf(u);
+    const d = described.get(u.fileId);
+    described.delete(u.fileId);
+    return d
+      ? { ...d, computed }
+      : {
+          fileId: u.fileId,
+          relevance: 'Reported',
+          annotations: [],
+          hashes: { other: [] },
+          computed,
+          devices: [],
+          details: [],
+          additionalInfo: [],
+        };
+  });
+  // Details always name an uploaded file (checked at /fileinfo); kept all the same if one did not.
+  return { ...doc, files: [...files, ...described.values()] };
+}
+
+function computedOf(u: IspwsFileRow): NonNullable<MediaFile['computed']> {
+  const md5 = parseMd5(u.md5);
+  const sha1 = parseSha1(u.sha1);
+  const sha256 = parseSha256(u.sha256);
+  if (!md5 || !sha1 || !sha256) throw new Error(`bug: stored hashes of file ${u.fileId} are not hex digests`);
+  return { md5, sha1, sha256, size: u.size };
+}
+
+/** The `reportId` and `fileId` of a `<fileDetails>`: which report and file it describes. */
+function fileDetailsIds(
+  xml: Buffer,
+): { ok: true; reportId: string; fileId: string } | { ok: false; problems: readonly Problem[] } {
+  const read = readXml(xml, '/fileDetails');
+  if (!read.ok) return { ok: false, problems: [read.problem] };
+  if (read.root.name !== 'fileDetails') {
+    return {
+      ok: false,
+      problems: [
+        problem(
+          'schema_violation',
+          '/fileDetails',
+          `the root element must be <fileDetails>, found <${read.root.name}>`,
+        ),
+      ],
+    };
+  }
+  const text = (name: string) => {
+    const e = read.root.children.find((c) => c.name === name);
+    return e === undefined ? undefined : xmlTrim(e.text);
+  };
+  const reportId = text('reportId');
+  const fileId = text('fileId');
+  const problems: Problem[] = [];
+  if (!reportId)
+    problems.push(
+      problem('schema_violation', '/fileDetails/reportId', 'the reportId returned by /submit is required'),
+    );
+  if (!fileId)
+    problems.push(
+      problem('schema_violation', '/fileDetails/fileId', 'the fileId returned by /upload is required'),
+    );
+  if (reportId === undefined || !fileId || problems.length) return { ok: false, problems };
+  return { ok: true, reportId, fileId };
+}
+
+/** Problems of the document at `prefix` in a combined parse, named as in the document the client sent. */
+function relativeTo(prefix: string): (p: Problem) => Problem {
+  return (p) =>
+    p.path === prefix || p.path.startsWith(`${prefix}/`)
+      ? { ...p, path: `/fileDetails${p.path.slice(prefix.length)}` }
+      : p;
+}
+
+/**
+ * 32 lower-case hex digits, like NCMEC's. Tokens of only digits and `e` are drawn again: common XML
+ * clients (fast-xml-parser in @civitai/cybertipline-tools) would read them back as numbers.
+ */
+function randomFileId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('hex');
+    if (!/^[0-9e]+$/.test(id)) return id;
+  }
+}
+
+async function drain(bytes: AsyncIterable<Uint8Array>): Promise<void> {
+  // The bytes are read only to be discarded.
+  for await (const _ of bytes);
+}
