@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { createParsePool } from '../intake/parse-pool.ts';
 import { ingestUnits, type IngestSummary } from '../intake/ingest.ts';
 import { readUnits, type Unit } from '../intake/sources.ts';
 import { validateWithXsd } from '../intake/formats/xsd.ts';
@@ -21,6 +23,8 @@ export function ingestCommand(program: Command, ctx: CommandContext): void {
       const source = opts.source === undefined ? app.receiving : await app.organisations.bySlug(opts.source);
       if (!source) throw new UsageError(`--source: no organisation ${JSON.stringify(opts.source)} (see conduit org list)`);
       const progress = ctx.stderr.isTTY && !opts.json ? progressReporter(ctx.stderr) : undefined;
+      // Parsing runs beside the main thread, which reads files and writes the database.
+      const pool = createParsePool(Math.max(1, availableParallelism() - 1));
       const summary = await ingestUnits(
         readUnits(inputs, { maxBytes: app.config.maxInputBytes, stdin: ctx.stdin, ...(progress && { onDiscovered: progress.discovered }) }),
         app.intake,
@@ -31,8 +35,9 @@ export function ingestCommand(program: Command, ctx: CommandContext): void {
           now: () => new Date(),
           ...(progress && { onProgress: progress.update }),
           ...(opts.strict && { check: strictCheck }),
+          parse: pool.parse,
         },
-      );
+      ).finally(() => pool.close());
       progress?.done();
       ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : humanSummary(summary));
       ctx.exit(summary.rejected > 0 ? EXIT.rejected : EXIT.ok);

@@ -25,8 +25,8 @@ const ResultSchema = Type.Object({
 const ListQuery = Type.Object({
   source: Type.Optional(Type.String({ description: 'source organisation slug' })),
   status: Type.Optional(Type.Union([Type.Literal('routed'), Type.Literal('held')])),
-  receivedFrom: Type.Optional(Type.String({ format: 'date-time' })),
-  receivedTo: Type.Optional(Type.String({ format: 'date-time' })),
+  receivedFrom: Type.Optional(Type.String({ description: 'date-time, inclusive' })),
+  receivedTo: Type.Optional(Type.String({ description: 'date-time, exclusive' })),
   after: Type.Optional(Type.String({ description: 'cursor: the `next` of the previous page' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
 });
@@ -46,7 +46,8 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
             'source organisation slug (default: this instance’s receiving organisation). Idempotent per source reference.',
           querystring: Type.Object({ source: Type.Optional(Type.String()) }),
           response: {
-            200: Type.Object({ results: Type.Array(ResultSchema) }),
+            // A batch answers its results; a single resubmission answers "duplicate" with the original id.
+            200: Type.Union([Type.Object({ results: Type.Array(ResultSchema) }), ResultSchema]),
             201: ResultSchema,
             400: ErrorSchema,
             413: ErrorSchema,

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../domain/errors.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import type { IntakeService, RequestContext, Submission } from './intake.service.ts';
-import { parseUnit } from './parse.ts';
+import { parseUnit, type ParsedUnit } from './parse.ts';
 import type { Unit } from './sources.ts';
 
 export interface IngestSummary {
@@ -19,7 +19,13 @@ export interface IngestOptions {
   readonly onProgress?: (s: Readonly<IngestSummary>) => void;
   /** Extra validation (e.g. the real XSD under --strict); problems reject the unit. */
   readonly check?: (unit: Unit) => Promise<IngestSummary['errors']>;
+  /** Parses a chunk of units, e.g. on worker threads (`createParsePool`); default: on this thread. */
+  readonly parse?: (units: readonly Unit[], now: Date) => Promise<ParsedUnit[]>;
 }
+
+const CHUNK = 100;
+/** Chunks being parsed while earlier ones are stored: enough to keep every parse worker busy. */
+const IN_FLIGHT = 4;
 
 /**
  * Bulk intake: parse each unit once, store in batches, count what happened. Stored batches are
@@ -60,6 +66,24 @@ export async function ingestUnits(
     for (const p of problems) summary.errors.push({ input, code: p.code, path: p.path, message: p.message });
   };
 
+  const parse = opts.parse ?? ((chunk, now) => Promise.resolve(chunk.map((u) => parseUnit(u, now))));
+  const inFlight: Promise<ParsedUnit[]>[] = [];
+  let chunk: Unit[] = [];
+
+  const store = async (parsed: readonly ParsedUnit[]) => {
+    for (const p of parsed) {
+      if (p.kind === 'rejected') reject(p.input, p.problems);
+      else batch.push({ input: p.input, submission: p.submission });
+      if (batch.length >= opts.batchSize) await flush();
+    }
+  };
+  const dispatch = async () => {
+    if (chunk.length) inFlight.push(parse(chunk, opts.now()));
+    chunk = [];
+    // Stored in input order, so a rerun after a crash finds a prefix already stored.
+    while (inFlight.length >= IN_FLIGHT) await store(await (inFlight.shift() as Promise<ParsedUnit[]>));
+  };
+
   for await (const unit of units) {
     summary.received++;
     const extra = opts.check ? await opts.check(unit) : [];
@@ -67,14 +91,11 @@ export async function ingestUnits(
       reject(unit.input, extra);
       continue;
     }
-    const parsed = parseUnit(unit, opts.now());
-    if (parsed.kind === 'rejected') {
-      reject(parsed.input, parsed.problems);
-      continue;
-    }
-    batch.push({ input: parsed.input, submission: parsed.submission });
-    if (batch.length >= opts.batchSize) await flush();
+    chunk.push(unit);
+    if (chunk.length >= CHUNK) await dispatch();
   }
+  if (chunk.length) inFlight.push(parse(chunk, opts.now()));
+  for (const p of inFlight.splice(0)) await store(await p);
   await flush();
   return summary;
 }

@@ -9,14 +9,15 @@ import { createPipeline } from '../pipeline/pipeline.ts';
 import { chainHash } from '../store/audit.repo.ts';
 import { GENESIS } from '../store/migrations/0001_init.ts';
 import { parseCanonical } from './formats/canonical.ts';
-import { createIntakeService, type Submission } from './intake.service.ts';
+import { createIntakeService, seal, type Submission } from './intake.service.ts';
 
 const clock = { now: () => instantOf(new Date('2026-01-01T00:00:00Z')) };
 
 function submission(doc: Record<string, unknown>): Submission {
   const parsed = parseCanonical(doc);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return { format: 'conduit-json', mediaType: 'application/json', raw: Buffer.from(JSON.stringify(doc)), document: parsed.value };
+  const raw = Buffer.from(JSON.stringify(doc));
+  return { format: 'conduit-json', mediaType: 'application/json', raw, ...seal(raw), document: parsed.value };
 }
 
 describe.each(DIALECTS)('intake service on %s', (dialect) => {

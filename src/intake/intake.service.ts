@@ -15,6 +15,9 @@ export interface Submission {
   readonly mediaType: string;
   /** The input exactly as received, kept (compressed) for chain of custody. */
   readonly raw: Uint8Array;
+  /** SHA-256 of `raw`, and `raw` gzip-compressed: computed where the input is parsed (see `seal`). */
+  readonly contentSha256: Sha256Hex;
+  readonly rawGzip: Uint8Array;
   readonly document: ReferralDocument;
   /** Used when the document carries no `sourceRef` (e.g. the file's stem); else the content hash is. */
   readonly fallbackRef?: string;
@@ -54,24 +57,18 @@ export function createIntakeService(deps: {
           results.push({ kind: 'rejected', problems: outcome.problems });
           continue;
         }
-        const contentSha256 = createHash('sha256').update(s.raw).digest('hex') as Sha256Hex;
-        const sourceRef = s.document.sourceRef ?? s.fallbackRef ?? contentSha256;
+        const sourceRef = s.document.sourceRef ?? s.fallbackRef ?? s.contentSha256;
         if (!firstInBatch.has(sourceRef)) firstInBatch.set(sourceRef, results.length);
-        results.push({ kind: 'pending', record: recordOf(s, outcome.decision, sourceRef, contentSha256) });
+        results.push({ kind: 'pending', record: recordOf(s, outcome.decision, sourceRef) });
       }
 
-      function recordOf(
-        s: Submission,
-        decision: ReferralRecord['decision'],
-        sourceRef: string,
-        contentSha256: Sha256Hex,
-      ): ReferralRecord {
+      function recordOf(s: Submission, decision: ReferralRecord['decision'], sourceRef: string): ReferralRecord {
         return {
           referral: {
             id: newId() as ReferralId,
             sourceOrgId: source.id,
             sourceRef,
-            contentSha256,
+            contentSha256: s.contentSha256,
             format: s.format,
             receivedAt,
             status: decision.outcome,
@@ -79,7 +76,7 @@ export function createIntakeService(deps: {
             document: { ...s.document, sourceRef },
           },
           decision,
-          raw: { mediaType: s.mediaType, encoding: 'gzip', size: s.raw.byteLength, sha256: contentSha256, bytes: gzipSync(s.raw) },
+          raw: { mediaType: s.mediaType, encoding: 'gzip', size: s.raw.byteLength, sha256: s.contentSha256, bytes: s.rawGzip },
         };
       }
 
@@ -157,4 +154,9 @@ function idOf(r: IntakeResult): ReferralId {
 
 function isFinal(r: IntakeResult | { kind: 'pending' }): r is IntakeResult {
   return r.kind !== 'pending';
+}
+
+/** Fingerprints and compresses a raw input once, where it is parsed (possibly off the main thread). */
+export function seal(raw: Uint8Array): { contentSha256: Sha256Hex; rawGzip: Uint8Array } {
+  return { contentSha256: createHash('sha256').update(raw).digest('hex') as Sha256Hex, rawGzip: gzipSync(raw) };
 }

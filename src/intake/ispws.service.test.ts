@@ -11,7 +11,7 @@ import { createOrganisationsService } from '../organisations/organisations.servi
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { transitionIspwsReport } from '../store/ispws.repo.ts';
 import { parseCanonical } from './formats/canonical.ts';
-import { createIntakeService, type IntakeService } from './intake.service.ts';
+import { createIntakeService, seal, type IntakeService } from './intake.service.ts';
 import { createIspwsService, slugAuthenticator } from './ispws.service.ts';
 
 const REPORT = readFileSync(
@@ -111,7 +111,7 @@ describe.each(DIALECTS)('ISPWS service on %s', (dialect) => {
     const raw = Buffer.from(JSON.stringify(canonicalReferral(String(reportId))));
     await intake.submit(
       client,
-      [{ format: 'conduit-json', mediaType: 'application/json', raw, document: doc.value }],
+      [{ format: 'conduit-json', mediaType: 'application/json', raw, ...seal(raw), document: doc.value }],
       ctx,
     );
     const r = await ispws.finish(client, String(reportId), ctx);

@@ -294,8 +294,7 @@ export function createIspwsService(deps: {
       if (result.kind === 'duplicate') {
         // A re-run after a crash finds its own referral; anything else under this reference is not ours.
         const existing = await getReferral(db, result.id);
-        const sha256 = createHash('sha256').update(submission.raw).digest('hex');
-        if (existing?.contentSha256 !== sha256) {
+        if (existing?.contentSha256 !== submission.contentSha256) {
           await reopen();
           return {
             kind: 'conflict',

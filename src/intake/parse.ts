@@ -1,7 +1,7 @@
 import type { Problem } from '../domain/errors.ts';
 import { parseCanonical } from './formats/canonical.ts';
 import { parseCyberTipline } from './formats/cybertipline.ts';
-import type { Submission } from './intake.service.ts';
+import { seal, type Submission } from './intake.service.ts';
 import type { Unit } from './sources.ts';
 import { problem } from '../domain/errors.ts';
 
@@ -35,6 +35,7 @@ export function parseUnit(unit: Unit, now: Date): ParsedUnit {
           format: 'cybertipline-xml',
           mediaType: unit.fileDetails.length === 0 ? 'application/xml' : BUNDLE,
           raw,
+          ...seal(raw),
           document: parsed.value,
           ...(unit.stem !== undefined && { fallbackRef: unit.stem }),
         },
@@ -56,6 +57,7 @@ export function parseUnit(unit: Unit, now: Date): ParsedUnit {
           format: 'conduit-json',
           mediaType: 'application/json',
           raw: unit.bytes,
+          ...seal(unit.bytes),
           document: parsed.value,
           ...(unit.stem !== undefined && { fallbackRef: unit.stem }),
         },

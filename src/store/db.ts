@@ -27,6 +27,8 @@ export function openDatabase(url: DbUrl): Database {
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('busy_timeout = 10000');
       sqlite.pragma('foreign_keys = ON');
+      // 64 MiB of page cache keeps the indexes hot during bulk intake.
+      sqlite.pragma('cache_size = -65536');
       const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
       return { db, dialect: 'sqlite', close: () => db.destroy() };
     }
