@@ -10,8 +10,7 @@ export interface Config {
 }
 
 export type DbUrl =
-  | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
 
 export const DEFAULT_DB = 'sqlite:./data/conduit.db';
 
@@ -27,9 +26,14 @@ export function parseDbUrl(s: string): DbUrl | undefined {
 export function loadConfig(opts: { db?: string }, env: NodeJS.ProcessEnv): Config {
   const raw = opts.db ?? env.CONDUIT_DB ?? DEFAULT_DB;
   const db = parseDbUrl(raw);
-  if (!db) throw new ConfigError(`--db / CONDUIT_DB: expected sqlite:<path> or postgres://…, got ${JSON.stringify(raw)}`);
-  const max = env.CONDUIT_MAX_INPUT_BYTES === undefined ? 10 * 1024 * 1024 : Number(env.CONDUIT_MAX_INPUT_BYTES);
-  if (!Number.isInteger(max) || max <= 0) throw new ConfigError('CONDUIT_MAX_INPUT_BYTES: expected a positive integer');
+  if (!db)
+    throw new ConfigError(
+      `--db / CONDUIT_DB: expected sqlite:<path> or postgres://…, got ${JSON.stringify(raw)}`,
+    );
+  const max =
+    env.CONDUIT_MAX_INPUT_BYTES === undefined ? 10 * 1024 * 1024 : Number(env.CONDUIT_MAX_INPUT_BYTES);
+  if (!Number.isInteger(max) || max <= 0)
+    throw new ConfigError('CONDUIT_MAX_INPUT_BYTES: expected a positive integer');
   return {
     db,
     maxInputBytes: max,

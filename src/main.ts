@@ -25,7 +25,10 @@ export async function createApp(config: Config): Promise<App> {
       database,
       intake,
       clock,
-      authenticate: slugAuthenticator({ bySlug: (slug) => organisations.bySlug(slug), password: config.ispwsPassword }),
+      authenticate: slugAuthenticator({
+        bySlug: (slug) => organisations.bySlug(slug),
+        password: config.ispwsPassword,
+      }),
     });
     return {
       config,

@@ -17,11 +17,19 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function ingest(db: string, killWhen?: (count: () => Promise<number>) => Promise<void>, count?: () => Promise<number>) {
-  const child = spawn(process.execPath, [BIN, '--db', db, 'ingest', dir, '--json', '--batch-size', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function ingest(
+  db: string,
+  killWhen?: (count: () => Promise<number>) => Promise<void>,
+  count?: () => Promise<number>,
+) {
+  const child = spawn(process.execPath, [BIN, '--db', db, 'ingest', dir, '--json', '--batch-size', '50'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   if (killWhen && count) void killWhen(count).then(() => child.kill('SIGKILL'));
   return exited.then((r) => ({ ...r, out }));
 }
@@ -32,7 +40,10 @@ describe.each(DIALECTS)('ingest killed with SIGKILL on %s', (dialect) => {
     const database = openDatabase(t.url);
     const count = async () => {
       try {
-        const r = await database.db.selectFrom('referrals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+        const r = await database.db
+          .selectFrom('referrals')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirst();
         return Number(r?.n ?? 0);
       } catch {
         return 0; // tables not yet created by the child
@@ -56,7 +67,12 @@ describe.each(DIALECTS)('ingest killed with SIGKILL on %s', (dialect) => {
       expect(seen[0]).toBeLessThan(REPORTS);
       const final = await ingest(t.cliUrl);
       expect(final.code).toBe(0);
-      const summary = JSON.parse(final.out) as { received: number; accepted: number; duplicates: number; rejected: number };
+      const summary = JSON.parse(final.out) as {
+        received: number;
+        accepted: number;
+        duplicates: number;
+        rejected: number;
+      };
       expect(summary.received).toBe(REPORTS);
       expect(summary.rejected).toBe(0);
       expect(summary.accepted + summary.duplicates).toBe(REPORTS);
@@ -66,7 +82,10 @@ describe.each(DIALECTS)('ingest killed with SIGKILL on %s', (dialect) => {
       expect(new Set(refs.map((r) => r.source_ref)).size).toBe(REPORTS);
       // Every stored referral has its decision, raw record and audit event: nothing half-written.
       for (const table of ['decisions', 'referral_raw'] as const) {
-        const n = await database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const n = await database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         expect(Number(n.n)).toBe(REPORTS);
       }
       const audits = await database.db

@@ -11,7 +11,11 @@ export interface ChildRun {
 }
 
 /** Runs a command as a child process, timing it and sampling its memory. */
-export function runChild(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ChildRun> {
+export function runChild(
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChildRun> {
   const started = process.hrtime.bigint();
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';

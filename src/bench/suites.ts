@@ -29,15 +29,30 @@ async function scenario(reports: number, format: 'xml' | 'ndjson'): Promise<stri
   if (existsSync(marker)) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const r = await runChild(process.execPath, [BIN, 'generate', '--reports', String(reports), '--seed', 'bench', '--out', dir, '--format', format]);
+  const r = await runChild(process.execPath, [
+    BIN,
+    'generate',
+    '--reports',
+    String(reports),
+    '--seed',
+    'bench',
+    '--out',
+    dir,
+    '--format',
+    format,
+  ]);
   if (r.code !== 0) throw new Error(`generate failed: ${r.stderr}`);
   writeFileSync(marker, '');
   return dir;
 }
 
-async function ingestInto(db: string, input: string): Promise<ChildRun & { summary: { accepted: number; rejected: number } }> {
+async function ingestInto(
+  db: string,
+  input: string,
+): Promise<ChildRun & { summary: { accepted: number; rejected: number } }> {
   const r = await runChild(process.execPath, [BIN, '--db', db, 'ingest', input, '--json']);
-  if (r.code !== 0) throw new Error(`ingest failed (${r.code}): ${r.stderr.slice(0, 2000)} ${r.stdout.slice(0, 2000)}`);
+  if (r.code !== 0)
+    throw new Error(`ingest failed (${r.code}): ${r.stderr.slice(0, 2000)} ${r.stdout.slice(0, 2000)}`);
   return { ...r, summary: JSON.parse(r.stdout) as { accepted: number; rejected: number } };
 }
 
@@ -53,7 +68,12 @@ export async function run(suite: Suite, opts: { reports?: number; seconds?: numb
       return {
         suite,
         command: `conduit ingest <${n} generated XML reports> --db sqlite:…`,
-        figures: { reports: r.summary.accepted, seconds: round(r.seconds), reportsPerSecond: Math.round(r.summary.accepted / r.seconds), peakRssMb: r.peakRssMb },
+        figures: {
+          reports: r.summary.accepted,
+          seconds: round(r.seconds),
+          reportsPerSecond: Math.round(r.summary.accepted / r.seconds),
+          peakRssMb: r.peakRssMb,
+        },
       };
     }
     case 'ingest-postgres': {
@@ -66,7 +86,12 @@ export async function run(suite: Suite, opts: { reports?: number; seconds?: numb
         return {
           suite,
           command: `conduit ingest <${n} generated XML reports> --db postgres://…`,
-          figures: { reports: r.summary.accepted, seconds: round(r.seconds), reportsPerSecond: Math.round(r.summary.accepted / r.seconds), peakRssMb: r.peakRssMb },
+          figures: {
+            reports: r.summary.accepted,
+            seconds: round(r.seconds),
+            reportsPerSecond: Math.round(r.summary.accepted / r.seconds),
+            peakRssMb: r.peakRssMb,
+          },
         };
       } finally {
         await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -81,7 +106,12 @@ export async function run(suite: Suite, opts: { reports?: number; seconds?: numb
       return {
         suite,
         command: `conduit ingest <${n} generated reports, NDJSON> --db sqlite:…`,
-        figures: { reports: r.summary.accepted, seconds: round(r.seconds), reportsPerSecond: Math.round(r.summary.accepted / r.seconds), peakRssMb: r.peakRssMb },
+        figures: {
+          reports: r.summary.accepted,
+          seconds: round(r.seconds),
+          reportsPerSecond: Math.round(r.summary.accepted / r.seconds),
+          peakRssMb: r.peakRssMb,
+        },
       };
     }
     case 'http':
@@ -94,7 +124,9 @@ async function http(seconds: number): Promise<Result> {
   for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
   const port = 18080 + Math.floor(Math.random() * 1000);
   const { spawn } = await import('node:child_process');
-  const server = spawn(process.execPath, [BIN, '--db', `sqlite:${db}`, 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [BIN, '--db', `sqlite:${db}`, 'serve', '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     server.stdout.on('data', (d: Buffer) => d.toString().includes('serving') && resolve());
     server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
@@ -111,7 +143,10 @@ async function http(seconds: number): Promise<Result> {
       // A new source reference per request, so every request stores a referral (no duplicate short-cut).
       requests: [
         {
-          setupRequest: (req) => ({ ...req, body: template.replace('__REF__', `bench-${process.pid}-${n++}`) }),
+          setupRequest: (req) => ({
+            ...req,
+            body: template.replace('__REF__', `bench-${process.pid}-${n++}`),
+          }),
         },
       ],
     });

@@ -4,7 +4,9 @@ import { positiveInt, UsageError, type CommandContext } from './cli.ts';
 export function benchCommand(program: Command, ctx: CommandContext): void {
   program
     .command('bench')
-    .description('run a benchmark suite: ingest-sqlite, ingest-postgres, http, memory or all (Markdown rows for BENCHMARKS.md)')
+    .description(
+      'run a benchmark suite: ingest-sqlite, ingest-postgres, http, memory or all (Markdown rows for BENCHMARKS.md)',
+    )
     .argument('<suite>', 'suite name or all')
     .option('--reports <n>', 'override the number of reports', positiveInt('--reports'))
     .option('--seconds <n>', 'override the HTTP load duration', positiveInt('--seconds'))
@@ -19,9 +21,16 @@ export function benchCommand(program: Command, ctx: CommandContext): void {
         ctx.stderr.write(`bench: ${s}…\n`);
         const r = await run(s, opts);
         results.push(r);
-        if (!opts.json) ctx.stdout.write(`| ${r.suite} | ${r.command} | ${Object.entries(r.figures).map(([k, v]) => `${k} ${v}`).join(', ')} |\n`);
+        if (!opts.json)
+          ctx.stdout.write(
+            `| ${r.suite} | ${r.command} | ${Object.entries(r.figures)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')} |\n`,
+          );
       }
       const stamp = { date: new Date().toISOString(), machine: machine(), results };
-      ctx.stdout.write(opts.json ? `${JSON.stringify(stamp)}\n` : `machine: ${stamp.machine}; date: ${stamp.date}\n`);
+      ctx.stdout.write(
+        opts.json ? `${JSON.stringify(stamp)}\n` : `machine: ${stamp.machine}; date: ${stamp.date}\n`,
+      );
     });
 }

@@ -33,7 +33,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let opened: App | undefined;
   const program = new Command('conduit')
     .description('Conduit: receive, process and pass on referrals of online child sexual exploitation')
-    .addOption(new Option('--db <url>', 'database: sqlite:<path> or postgres://… (default sqlite:./data/conduit.db)').env('CONDUIT_DB'))
+    .addOption(
+      new Option(
+        '--db <url>',
+        'database: sqlite:<path> or postgres://… (default sqlite:./data/conduit.db)',
+      ).env('CONDUIT_DB'),
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError();

@@ -27,14 +27,29 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
         const dir = mkdtempSync(join(tmpdir(), 'conduit-demo-'));
         try {
           await generateScenario({ reports: opts.reports, seed: opts.seed, outDir: dir, format: 'xml' });
-          const centre = await app.organisations.add({ slug: 'demo-referring-centre', kind: 'referring-centre', country: 'US', name: 'Synthetic referring centre' });
+          const centre = await app.organisations.add({
+            slug: 'demo-referring-centre',
+            kind: 'referring-centre',
+            country: 'US',
+            name: 'Synthetic referring centre',
+          });
           const source = centre.ok ? centre.organisation : app.receiving;
-          const s = await ingestUnits(readUnits([dir], { maxBytes: app.config.maxInputBytes, stdin: ctx.stdin }), app.intake, source, { actor: 'demo', requestId: null }, { batchSize: 500, now: () => new Date() });
-          ctx.stdout.write(`demo: ingested ${s.accepted} synthetic referrals from ${source.slug} (rejected ${s.rejected})\n`);
+          const s = await ingestUnits(
+            readUnits([dir], { maxBytes: app.config.maxInputBytes, stdin: ctx.stdin }),
+            app.intake,
+            source,
+            { actor: 'demo', requestId: null },
+            { batchSize: 500, now: () => new Date() },
+          );
+          ctx.stdout.write(
+            `demo: ingested ${s.accepted} synthetic referrals from ${source.slug} (rejected ${s.rejected})\n`,
+          );
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
-        ctx.stdout.write('demo: no sign-in yet — user accounts arrive with the access-control work; the API is open on loopback only\n');
+        ctx.stdout.write(
+          'demo: no sign-in yet — user accounts arrive with the access-control work; the API is open on loopback only\n',
+        );
         if (opts.serve) await serve(app, opts, ctx);
       } finally {
         await app.close();

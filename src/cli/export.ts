@@ -9,7 +9,8 @@ export function exportCommand(program: Command, ctx: CommandContext): void {
     .description('one JSON object per referral with its decision (NDJSON on stdout)')
     .option('--format <format>', 'output format (ndjson)', 'ndjson')
     .action(async (opts: { format: string }) => {
-      if (opts.format !== 'ndjson') throw new UsageError(`--format: only ndjson is supported, got ${opts.format}`);
+      if (opts.format !== 'ndjson')
+        throw new UsageError(`--format: only ndjson is supported, got ${opts.format}`);
       const app = await ctx.app();
       for await (const record of app.referrals.exportAll({})) {
         // Respect back-pressure so exporting millions of referrals stays in bounded memory.

@@ -17,6 +17,10 @@ export function generateCommand(program: Command, ctx: CommandContext): void {
       const format = FORMATS.find((f) => f === opts.format);
       if (!format) throw new UsageError(`--format: expected xml, json or ndjson, got ${opts.format}`);
       const r = await generateScenario({ reports: opts.reports, seed: opts.seed, outDir: opts.out, format });
-      ctx.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `wrote ${r.reports} reports (${r.files} files) to ${opts.out}; truth: ${r.truthPath}\n`);
+      ctx.stdout.write(
+        opts.json
+          ? `${JSON.stringify(r)}\n`
+          : `wrote ${r.reports} reports (${r.files} files) to ${opts.out}; truth: ${r.truthPath}\n`,
+      );
     });
 }

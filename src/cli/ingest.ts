@@ -18,44 +18,62 @@ export function ingestCommand(program: Command, ctx: CommandContext): void {
     .option('--json', 'print the summary as one JSON document')
     .option('--strict', 'also validate every XML document against the CyberTipline XSD (slower)')
     .option('--batch-size <n>', 'referrals per transaction', positiveInt('--batch-size'), 500)
-    .action(async (inputs: string[], opts: { source?: string; json?: boolean; strict?: boolean; batchSize: number }) => {
-      const app = await ctx.app();
-      const source = opts.source === undefined ? app.receiving : await app.organisations.bySlug(opts.source);
-      if (!source) throw new UsageError(`--source: no organisation ${JSON.stringify(opts.source)} (see conduit org list)`);
-      const progress = ctx.stderr.isTTY && !opts.json ? progressReporter(ctx.stderr) : undefined;
-      // Parsing runs beside the main thread, which reads files and writes the database.
-      const pool = createParsePool(Math.max(1, availableParallelism() - 1));
-      const summary = await ingestUnits(
-        readUnits(inputs, { maxBytes: app.config.maxInputBytes, stdin: ctx.stdin, ...(progress && { onDiscovered: progress.discovered }) }),
-        app.intake,
-        source,
-        { actor: 'cli', requestId: null },
-        {
-          batchSize: opts.batchSize,
-          now: () => new Date(),
-          ...(progress && { onProgress: progress.update }),
-          ...(opts.strict && { check: strictCheck }),
-          parse: pool.parse,
-        },
-      ).finally(() => pool.close());
-      progress?.done();
-      ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : humanSummary(summary));
-      ctx.exit(summary.rejected > 0 ? EXIT.rejected : EXIT.ok);
-    });
+    .action(
+      async (
+        inputs: string[],
+        opts: { source?: string; json?: boolean; strict?: boolean; batchSize: number },
+      ) => {
+        const app = await ctx.app();
+        const source =
+          opts.source === undefined ? app.receiving : await app.organisations.bySlug(opts.source);
+        if (!source)
+          throw new UsageError(
+            `--source: no organisation ${JSON.stringify(opts.source)} (see conduit org list)`,
+          );
+        const progress = ctx.stderr.isTTY && !opts.json ? progressReporter(ctx.stderr) : undefined;
+        // Parsing runs beside the main thread, which reads files and writes the database.
+        const pool = createParsePool(Math.max(1, availableParallelism() - 1));
+        const summary = await ingestUnits(
+          readUnits(inputs, {
+            maxBytes: app.config.maxInputBytes,
+            stdin: ctx.stdin,
+            ...(progress && { onDiscovered: progress.discovered }),
+          }),
+          app.intake,
+          source,
+          { actor: 'cli', requestId: null },
+          {
+            batchSize: opts.batchSize,
+            now: () => new Date(),
+            ...(progress && { onProgress: progress.update }),
+            ...(opts.strict && { check: strictCheck }),
+            parse: (units, now) => pool.parse(units, now),
+          },
+        ).finally(() => pool.close());
+        progress?.done();
+        ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : humanSummary(summary));
+        ctx.exit(summary.rejected > 0 ? EXIT.rejected : EXIT.ok);
+      },
+    );
 }
 
 async function strictCheck(unit: Unit): Promise<IngestSummary['errors']> {
   if (unit.kind !== 'cybertipline') return [];
   const problems = [
     ...(await validateWithXsd(unit.report.toString('utf8'), 'report')),
-    ...(await Promise.all(unit.fileDetails.map((d) => validateWithXsd(d.toString('utf8'), 'fileDetails')))).flat(),
+    ...(
+      await Promise.all(unit.fileDetails.map((d) => validateWithXsd(d.toString('utf8'), 'fileDetails')))
+    ).flat(),
   ];
   return problems.map((p) => ({ input: unit.input, code: p.code, path: p.path, message: p.message }));
 }
 
 function humanSummary(s: IngestSummary): string {
-  const lines = [`received ${s.received}, accepted ${s.accepted}, duplicates ${s.duplicates}, rejected ${s.rejected}`];
-  for (const e of s.errors.slice(0, 50)) lines.push(`  ${e.input}: ${e.code} at ${e.path || '/'}: ${e.message}`);
+  const lines = [
+    `received ${s.received}, accepted ${s.accepted}, duplicates ${s.duplicates}, rejected ${s.rejected}`,
+  ];
+  for (const e of s.errors.slice(0, 50))
+    lines.push(`  ${e.input}: ${e.code} at ${e.path || '/'}: ${e.message}`);
   if (s.errors.length > 50) lines.push(`  … ${s.errors.length - 50} more (use --json for all)`);
   return `${lines.join('\n')}\n`;
 }

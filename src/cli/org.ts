@@ -12,16 +12,29 @@ export function orgCommands(program: Command, ctx: CommandContext): void {
     .option('--parent <slug>', 'parent organisation')
     .option('--name <name>', 'display name')
     .option('--json', 'print one JSON document')
-    .action(async (opts: { slug: string; kind: string; country?: string; parent?: string; name?: string; json?: boolean }) => {
-      const app = await ctx.app();
-      const r = await app.organisations.add(opts);
-      if (!r.ok) {
-        for (const p of r.problems) ctx.stderr.write(`conduit: --${p.path}: ${p.message}\n`);
-        ctx.exit(EXIT.usage);
-        return;
-      }
-      ctx.stdout.write(opts.json ? `${JSON.stringify(r.organisation)}\n` : `added ${r.organisation.slug} (${r.organisation.id})\n`);
-    });
+    .action(
+      async (opts: {
+        slug: string;
+        kind: string;
+        country?: string;
+        parent?: string;
+        name?: string;
+        json?: boolean;
+      }) => {
+        const app = await ctx.app();
+        const r = await app.organisations.add(opts);
+        if (!r.ok) {
+          for (const p of r.problems) ctx.stderr.write(`conduit: --${p.path}: ${p.message}\n`);
+          ctx.exit(EXIT.usage);
+          return;
+        }
+        ctx.stdout.write(
+          opts.json
+            ? `${JSON.stringify(r.organisation)}\n`
+            : `added ${r.organisation.slug} (${r.organisation.id})\n`,
+        );
+      },
+    );
   org
     .command('list')
     .description('list organisations')
@@ -29,7 +42,9 @@ export function orgCommands(program: Command, ctx: CommandContext): void {
     .action(async (opts: { json?: boolean }) => {
       const list = await (await ctx.app()).organisations.list();
       ctx.stdout.write(
-        opts.json ? `${JSON.stringify(list)}\n` : list.map((o) => `${o.slug}\t${o.kind}\t${o.country ?? ''}\n`).join(''),
+        opts.json
+          ? `${JSON.stringify(list)}\n`
+          : list.map((o) => `${o.slug}\t${o.kind}\t${o.country ?? ''}\n`).join(''),
       );
     });
 }

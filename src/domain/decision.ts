@@ -11,7 +11,11 @@ export interface Decision {
   readonly priority: Priority | null;
   readonly identifiers: readonly Identifier[];
   /** Each stage that ran, in order, and what it said. */
-  readonly trace: readonly { readonly stage: string; readonly result: 'ok' | 'hold'; readonly note?: string }[];
+  readonly trace: readonly {
+    readonly stage: string;
+    readonly result: 'ok' | 'hold';
+    readonly note?: string;
+  }[];
 }
 
 export interface Jurisdiction {

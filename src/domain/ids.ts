@@ -45,8 +45,7 @@ export function parseCountryCode(s: string): CountryCode | undefined {
   return /^[A-Z][A-Z0-9]$/.test(v) ? (v as CountryCode) : undefined;
 }
 
-const XSD_DATE_TIME =
-  /^-?\d{4,}-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/;
+const XSD_DATE_TIME = /^-?\d{4,}-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/;
 
 /**
  * An `xs:dateTime` to an Instant. Rejects impossible dates (Feb 30, hour 25) that `Date` would roll over.

@@ -1,4 +1,13 @@
-import type { CountryCode, Instant, Md5Hex, OrganisationId, PdqHex, ReferralId, Sha1Hex, Sha256Hex } from './ids.ts';
+import type {
+  CountryCode,
+  Instant,
+  Md5Hex,
+  OrganisationId,
+  PdqHex,
+  ReferralId,
+  Sha1Hex,
+  Sha256Hex,
+} from './ids.ts';
 
 /**
  * The canonical form of a referral (`conduit.referral/1`): what every input format is parsed into,
@@ -247,10 +256,18 @@ export interface MediaFile {
   readonly industryClassification?: IndustryClass;
   readonly hashes: FileHashes;
   /** Hashes Conduit computed itself from bytes it received (upload path); never the bytes. */
-  readonly computed?: { readonly md5: Md5Hex; readonly sha1: Sha1Hex; readonly sha256: Sha256Hex; readonly size: number };
+  readonly computed?: {
+    readonly md5: Md5Hex;
+    readonly sha1: Sha1Hex;
+    readonly sha256: Sha256Hex;
+    readonly size: number;
+  };
   readonly ipEvent?: IpEvent;
   readonly devices: readonly Device[];
-  readonly details: readonly { readonly type?: 'EXIF' | 'HASH'; readonly pairs: readonly { readonly name: string; readonly value: string }[] }[];
+  readonly details: readonly {
+    readonly type?: 'EXIF' | 'HASH';
+    readonly pairs: readonly { readonly name: string; readonly value: string }[];
+  }[];
   readonly additionalInfo: readonly string[];
 }
 

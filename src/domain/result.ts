@@ -12,5 +12,4 @@ export type HoldReason = 'no_recipient';
 
 /** A parse at an edge: the value, or every problem found (not only the first). */
 export type Parsed<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly problems: readonly Problem[] };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };

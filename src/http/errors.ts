@@ -19,14 +19,24 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 export interface ErrorBody {
-  readonly error: { readonly code: ErrorCode; readonly message: string; readonly problems: readonly Problem[] };
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    readonly problems: readonly Problem[];
+  };
 }
 
 export function errorBody(problems: readonly Problem[]): { status: number; body: ErrorBody } {
   const first = problems[0] ?? { code: 'bad_request', path: '', message: 'bad request' };
   return {
     status: HTTP_STATUS[first.code],
-    body: { error: { code: first.code, message: first.path ? `${first.path}: ${first.message}` : first.message, problems } },
+    body: {
+      error: {
+        code: first.code,
+        message: first.path ? `${first.path}: ${first.message}` : first.message,
+        problems,
+      },
+    },
   };
 }
 

@@ -7,7 +7,10 @@ import type { App } from '../app.ts';
 import { createApp } from '../main.ts';
 import { buildServer } from './server.ts';
 
-const EXAMPLE = new URL('../../../shared/reference/cybertipline/examples/example-01-chatim-enticement.report.xml', import.meta.url);
+const EXAMPLE = new URL(
+  '../../../shared/reference/cybertipline/examples/example-01-chatim-enticement.report.xml',
+  import.meta.url,
+);
 
 describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -19,8 +22,17 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
   async function server(): Promise<{ app: App; http: FastifyInstance }> {
     const t = await createTestDatabase(dialect);
     const app = await createApp({ db: t.url, maxInputBytes: 64 * 1024, receivingOrg: 'hub' });
-    const http = await buildServer({ ...app, maxInputBytes: app.config.maxInputBytes, now: () => new Date(), logger: false });
-    cleanup.push(() => t.dispose(), () => app.close(), () => http.close());
+    const http = await buildServer({
+      ...app,
+      maxInputBytes: app.config.maxInputBytes,
+      now: () => new Date(),
+      logger: false,
+    });
+    cleanup.push(
+      () => t.dispose(),
+      () => app.close(),
+      () => http.close(),
+    );
     return { app, http };
   }
 
@@ -40,14 +52,21 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
     const body = canonicalReferral('api-bad', { victims: [{ age: 200 }] });
     const res = await http.inject({ method: 'POST', url: '/api/v1/referrals', payload: body });
     expect(res.statusCode).toBe(422);
-    expect(res.json()).toMatchObject({ error: { code: 'invalid_value', problems: [{ path: '/victims/0/age' }] } });
+    expect(res.json()).toMatchObject({
+      error: { code: 'invalid_value', problems: [{ path: '/victims/0/age' }] },
+    });
     const list = await http.inject({ method: 'GET', url: '/api/v1/referrals' });
     expect(list.json()).toEqual({ items: [], next: null });
   });
 
   it('answers malformed JSON with 400, an oversized body with 413 and an unknown media type with 415', async () => {
     const { http } = await server();
-    const bad = await http.inject({ method: 'POST', url: '/api/v1/referrals', headers: { 'content-type': 'application/json' }, payload: '{"incident":' });
+    const bad = await http.inject({
+      method: 'POST',
+      url: '/api/v1/referrals',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"incident":',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: 'malformed_input' } });
     const big = await http.inject({
@@ -56,7 +75,12 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
       payload: canonicalReferral('big', { additionalInfo: 'x'.repeat(70 * 1024) }),
     });
     expect(big.statusCode).toBe(413);
-    const odd = await http.inject({ method: 'POST', url: '/api/v1/referrals', headers: { 'content-type': 'text/csv' }, payload: 'a,b' });
+    const odd = await http.inject({
+      method: 'POST',
+      url: '/api/v1/referrals',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'a,b',
+    });
     expect(odd.statusCode).toBe(415);
   });
 
@@ -65,35 +89,70 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
     const res = await http.inject({
       method: 'POST',
       url: '/api/v1/referrals',
-      payload: [canonicalReferral('b-1'), canonicalReferral('b-2', { incident: { type: 'nope' } }), canonicalReferral('b-3')],
+      payload: [
+        canonicalReferral('b-1'),
+        canonicalReferral('b-2', { incident: { type: 'nope' } }),
+        canonicalReferral('b-3'),
+      ],
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json<{ results: { result: string }[] }>().results.map((r) => r.result)).toEqual(['accepted', 'rejected', 'accepted']);
+    expect(res.json<{ results: { result: string }[] }>().results.map((r) => r.result)).toEqual([
+      'accepted',
+      'rejected',
+      'accepted',
+    ]);
   });
 
   it('accepts a CyberTipline report as XML and refuses a DOCTYPE', async () => {
     const { http } = await server();
     const xml = readFileSync(EXAMPLE);
-    const res = await http.inject({ method: 'POST', url: '/api/v1/referrals', headers: { 'content-type': 'application/xml' }, payload: xml });
+    const res = await http.inject({
+      method: 'POST',
+      url: '/api/v1/referrals',
+      headers: { 'content-type': 'application/xml' },
+      payload: xml,
+    });
     expect(res.statusCode).toBe(201);
     const bomb = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><report>&a;</report>`;
-    const refused = await http.inject({ method: 'POST', url: '/api/v1/referrals', headers: { 'content-type': 'text/xml' }, payload: bomb });
+    const refused = await http.inject({
+      method: 'POST',
+      url: '/api/v1/referrals',
+      headers: { 'content-type': 'text/xml' },
+      payload: bomb,
+    });
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({ error: { code: 'doctype_forbidden' } });
   });
 
   it('pages through referrals newest first with a keyset cursor, and shows one with its decision', async () => {
     const { http } = await server();
-    for (let i = 0; i < 5; i++) await http.inject({ method: 'POST', url: '/api/v1/referrals', payload: canonicalReferral(`p-${i}`) });
-    const page1 = (await http.inject({ method: 'GET', url: '/api/v1/referrals?limit=2' })).json<{ items: { sourceRef: string; id: string }[]; next: string }>();
+    for (let i = 0; i < 5; i++)
+      await http.inject({ method: 'POST', url: '/api/v1/referrals', payload: canonicalReferral(`p-${i}`) });
+    const page1 = (await http.inject({ method: 'GET', url: '/api/v1/referrals?limit=2' })).json<{
+      items: { sourceRef: string; id: string }[];
+      next: string;
+    }>();
     expect(page1.items.map((i) => i.sourceRef)).toEqual(['p-4', 'p-3']);
-    const page2 = (await http.inject({ method: 'GET', url: `/api/v1/referrals?limit=2&after=${page1.next}` })).json<{ items: { sourceRef: string }[] }>();
+    const page2 = (
+      await http.inject({ method: 'GET', url: `/api/v1/referrals?limit=2&after=${page1.next}` })
+    ).json<{ items: { sourceRef: string }[] }>();
     expect(page2.items.map((i) => i.sourceRef)).toEqual(['p-2', 'p-1']);
     const one = await http.inject({ method: 'GET', url: `/api/v1/referrals/${page1.items[0]?.id}` });
-    expect(one.json()).toMatchObject({ sourceRef: 'p-4', status: 'routed', recipient: 'hub', decision: { outcome: 'routed' } });
-    const missing = await http.inject({ method: 'GET', url: '/api/v1/referrals/0190a3c2-0000-7000-8000-000000000000' });
+    expect(one.json()).toMatchObject({
+      sourceRef: 'p-4',
+      status: 'routed',
+      recipient: 'hub',
+      decision: { outcome: 'routed' },
+    });
+    const missing = await http.inject({
+      method: 'GET',
+      url: '/api/v1/referrals/0190a3c2-0000-7000-8000-000000000000',
+    });
     expect(missing.statusCode).toBe(404);
-    const badFilter = await http.inject({ method: 'GET', url: '/api/v1/referrals?receivedFrom=2025-02-30T00:00:00Z' });
+    const badFilter = await http.inject({
+      method: 'GET',
+      url: '/api/v1/referrals?receivedFrom=2025-02-30T00:00:00Z',
+    });
     expect(badFilter.statusCode).toBe(422);
   });
 

@@ -73,9 +73,15 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
         const now = deps.now();
         const parsed = units.map((u) => parseUnit(u, now));
         const ok = parsed.filter((p): p is Extract<ParsedUnit, { kind: 'ok' }> => p.kind === 'ok');
-        const stored = await deps.intake.submit(source, ok.map((p) => p.submission), { actor: 'api', requestId: req.id });
+        const stored = await deps.intake.submit(
+          source,
+          ok.map((p) => p.submission),
+          { actor: 'api', requestId: req.id },
+        );
         let k = 0;
-        const results: IntakeResult[] = parsed.map((p) => (p.kind === 'ok' ? (stored[k++] as IntakeResult) : { kind: 'rejected', problems: p.problems }));
+        const results: IntakeResult[] = parsed.map((p) =>
+          p.kind === 'ok' ? (stored[k++] as IntakeResult) : { kind: 'rejected', problems: p.problems },
+        );
         if (units.single) {
           const r = results[0];
           if (!r) throw new Error('bug: no result for a single submission');
@@ -88,37 +94,58 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
       },
     );
 
-    app.get('/referrals', { schema: { summary: 'List referrals, newest first (keyset pagination)', querystring: ListQuery } }, async (req, reply) => {
-      const q = req.query as { source?: string; status?: string; receivedFrom?: string; receivedTo?: string; after?: string; limit?: number };
-      const problems: Problem[] = [];
-      const receivedFrom = q.receivedFrom === undefined ? undefined : parseInstant(q.receivedFrom);
-      const receivedTo = q.receivedTo === undefined ? undefined : parseInstant(q.receivedTo);
-      if (q.receivedFrom !== undefined && !receivedFrom) problems.push(problem('invalid_date', 'receivedFrom', 'expected a date-time'));
-      if (q.receivedTo !== undefined && !receivedTo) problems.push(problem('invalid_date', 'receivedTo', 'expected a date-time'));
-      if (q.after !== undefined && !parseReferralId(q.after)) problems.push(problem('bad_request', 'after', 'not a cursor from a previous page'));
-      const source = q.source === undefined ? undefined : await deps.organisations.bySlug(q.source);
-      if (q.source !== undefined && !source) problems.push(problem('unknown_organisation', 'source', `no organisation ${q.source}`));
-      if (problems.length) {
-        return sendProblems(reply, problems);
-      }
-      return deps.referrals.list({
-        ...(source && { sourceOrgId: source.id }),
-        ...(q.status && { status: q.status }),
-        ...(receivedFrom && { receivedFrom }),
-        ...(receivedTo && { receivedTo }),
-        ...(q.after && { after: q.after }),
-        limit: q.limit ?? 50,
-      });
-    });
+    app.get(
+      '/referrals',
+      { schema: { summary: 'List referrals, newest first (keyset pagination)', querystring: ListQuery } },
+      async (req, reply) => {
+        const q = req.query as {
+          source?: string;
+          status?: string;
+          receivedFrom?: string;
+          receivedTo?: string;
+          after?: string;
+          limit?: number;
+        };
+        const problems: Problem[] = [];
+        const receivedFrom = q.receivedFrom === undefined ? undefined : parseInstant(q.receivedFrom);
+        const receivedTo = q.receivedTo === undefined ? undefined : parseInstant(q.receivedTo);
+        if (q.receivedFrom !== undefined && !receivedFrom)
+          problems.push(problem('invalid_date', 'receivedFrom', 'expected a date-time'));
+        if (q.receivedTo !== undefined && !receivedTo)
+          problems.push(problem('invalid_date', 'receivedTo', 'expected a date-time'));
+        if (q.after !== undefined && !parseReferralId(q.after))
+          problems.push(problem('bad_request', 'after', 'not a cursor from a previous page'));
+        const source = q.source === undefined ? undefined : await deps.organisations.bySlug(q.source);
+        if (q.source !== undefined && !source)
+          problems.push(problem('unknown_organisation', 'source', `no organisation ${q.source}`));
+        if (problems.length) {
+          return sendProblems(reply, problems);
+        }
+        return deps.referrals.list({
+          ...(source && { sourceOrgId: source.id }),
+          ...(q.status && { status: q.status }),
+          ...(receivedFrom && { receivedFrom }),
+          ...(receivedTo && { receivedTo }),
+          ...(q.after && { after: q.after }),
+          limit: q.limit ?? 50,
+        });
+      },
+    );
 
-    app.get('/referrals/:id', { schema: { summary: 'One referral with its decision', params: Type.Object({ id: Type.String() }) } }, async (req, reply) => {
-      const { id } = req.params as { id: string };
-      const found = parseReferralId(id) ? await deps.referrals.get(id, { actor: 'api', requestId: req.id }) : undefined;
-      if (!found) {
-        return sendProblems(reply, [problem('not_found', 'id', `no referral ${id}`)]);
-      }
-      return found;
-    });
+    app.get(
+      '/referrals/:id',
+      { schema: { summary: 'One referral with its decision', params: Type.Object({ id: Type.String() }) } },
+      async (req, reply) => {
+        const { id } = req.params as { id: string };
+        const found = parseReferralId(id)
+          ? await deps.referrals.get(id, { actor: 'api', requestId: req.id })
+          : undefined;
+        if (!found) {
+          return sendProblems(reply, [problem('not_found', 'id', `no referral ${id}`)]);
+        }
+        return found;
+      },
+    );
   };
 }
 
@@ -139,10 +166,13 @@ type BodyUnits = (Unit[] & { single: boolean }) | { problems: Problem[] };
 function unitsOf(body: Buffer, contentType: string): BodyUnits {
   const type = contentType.split(';')[0]?.trim().toLowerCase();
   const single = (u: Unit) => Object.assign([u], { single: true });
-  if (type === 'application/xml' || type === 'text/xml') return single({ kind: 'cybertipline', input: 'body', report: body, fileDetails: [] });
+  if (type === 'application/xml' || type === 'text/xml')
+    return single({ kind: 'cybertipline', input: 'body', report: body, fileDetails: [] });
   if (type === 'application/x-ndjson') {
     const lines = body.toString('utf8').split('\n');
-    const units = lines.flatMap((l, i) => (l.trim() ? [{ kind: 'json' as const, input: `body:${i + 1}`, bytes: Buffer.from(l) }] : []));
+    const units = lines.flatMap((l, i) =>
+      l.trim() ? [{ kind: 'json' as const, input: `body:${i + 1}`, bytes: Buffer.from(l) }] : [],
+    );
     return Object.assign(units, { single: false });
   }
   if (body.toString('latin1', 0, 64).trimStart().startsWith('[')) {
@@ -150,12 +180,19 @@ function unitsOf(body: Buffer, contentType: string): BodyUnits {
     try {
       value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
     } catch (e) {
-      return { problems: [problem('malformed_input', 'body', `not valid UTF-8 JSON: ${(e as Error).message}`)] };
+      return {
+        problems: [problem('malformed_input', 'body', `not valid UTF-8 JSON: ${(e as Error).message}`)],
+      };
     }
-    if (!Array.isArray(value)) return { problems: [problem('malformed_input', 'body', 'expected a JSON array')] };
+    if (!Array.isArray(value))
+      return { problems: [problem('malformed_input', 'body', 'expected a JSON array')] };
     // A batch keeps each element re-serialised as its raw record (the array is not kept whole).
     return Object.assign(
-      value.map((v, i) => ({ kind: 'json' as const, input: `body[${i}]`, bytes: Buffer.from(JSON.stringify(v)) })),
+      value.map((v, i) => ({
+        kind: 'json' as const,
+        input: `body[${i}]`,
+        bytes: Buffer.from(JSON.stringify(v)),
+      })),
       { single: false },
     );
   }

@@ -43,7 +43,11 @@ export async function ingestUnits(
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const results = await intake.submit(source, batch.map((b) => b.submission), ctx);
+    const results = await intake.submit(
+      source,
+      batch.map((b) => b.submission),
+      ctx,
+    );
     results.forEach((r, i) => {
       switch (r.kind) {
         case 'accepted':

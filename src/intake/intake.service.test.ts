@@ -44,11 +44,23 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     expect(r).toMatchObject({ kind: 'accepted', status: 'routed', sourceRef: 'ref-1' });
     if (r?.kind !== 'accepted') return;
     const db = database.db;
-    const raw = await db.selectFrom('referral_raw').selectAll().where('referral_id', '=', r.id).executeTakeFirstOrThrow();
+    const raw = await db
+      .selectFrom('referral_raw')
+      .selectAll()
+      .where('referral_id', '=', r.id)
+      .executeTakeFirstOrThrow();
     expect(gunzipSync(raw.bytes).toString()).toBe(JSON.stringify(doc));
-    const decision = await db.selectFrom('decisions').selectAll().where('referral_id', '=', r.id).executeTakeFirstOrThrow();
+    const decision = await db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('referral_id', '=', r.id)
+      .executeTakeFirstOrThrow();
     expect(decision).toMatchObject({ outcome: 'routed', recipient_org_id: receiving.id });
-    const ids = await db.selectFrom('identifiers').select(['kind', 'value']).where('referral_id', '=', r.id).execute();
+    const ids = await db
+      .selectFrom('identifiers')
+      .select(['kind', 'value'])
+      .where('referral_id', '=', r.id)
+      .execute();
     expect(ids).toEqual(
       expect.arrayContaining([
         { kind: 'email', value: 'reported.user@example.net' },
@@ -60,24 +72,47 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     );
     const audit = await db.selectFrom('audit_events').selectAll().execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ seq: 1, action: 'referral.receive', object_id: r.id, prev_hash: GENESIS, request_id: 'req-1' });
+    expect(audit[0]).toMatchObject({
+      seq: 1,
+      action: 'referral.receive',
+      object_id: r.id,
+      prev_hash: GENESIS,
+      request_id: 'req-1',
+    });
     const outbox = await db.selectFrom('outbox').selectAll().execute();
     expect(outbox.map((o) => o.topic)).toEqual(['referral.accepted']);
   });
 
   it('answers a resubmission with duplicate and the original id, storing nothing new', async () => {
     const { database, intake, receiving } = await setup();
-    const [first] = await intake.submit(receiving, [submission(canonicalReferral('ref-1'))], { actor: 't', requestId: null });
+    const [first] = await intake.submit(receiving, [submission(canonicalReferral('ref-1'))], {
+      actor: 't',
+      requestId: null,
+    });
     const again = await intake.submit(
       receiving,
-      [submission(canonicalReferral('ref-1')), submission(canonicalReferral('ref-2')), submission(canonicalReferral('ref-2'))],
+      [
+        submission(canonicalReferral('ref-1')),
+        submission(canonicalReferral('ref-2')),
+        submission(canonicalReferral('ref-2')),
+      ],
       { actor: 't', requestId: null },
     );
     expect(first?.kind).toBe('accepted');
-    expect(again[0]).toEqual({ kind: 'duplicate', id: first?.kind === 'accepted' ? first.id : '', sourceRef: 'ref-1' });
+    expect(again[0]).toEqual({
+      kind: 'duplicate',
+      id: first?.kind === 'accepted' ? first.id : '',
+      sourceRef: 'ref-1',
+    });
     expect(again[1]?.kind).toBe('accepted');
-    expect(again[2]).toMatchObject({ kind: 'duplicate', id: again[1]?.kind === 'accepted' ? again[1].id : 'x' });
-    const n = await database.db.selectFrom('referrals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(again[2]).toMatchObject({
+      kind: 'duplicate',
+      id: again[1]?.kind === 'accepted' ? again[1].id : 'x',
+    });
+    const n = await database.db
+      .selectFrom('referrals')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(2);
   });
 
@@ -93,8 +128,14 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
 
   it('rejects a referral dated in the future and still stores the good ones of the batch', async () => {
     const { database, intake, receiving } = await setup();
-    const future = canonicalReferral('bad', { incident: { type: 'Child Sex Tourism', occurredAt: '2030-01-01T00:00:00Z' } });
-    const results = await intake.submit(receiving, [submission(canonicalReferral('good')), submission(future)], { actor: 't', requestId: null });
+    const future = canonicalReferral('bad', {
+      incident: { type: 'Child Sex Tourism', occurredAt: '2030-01-01T00:00:00Z' },
+    });
+    const results = await intake.submit(
+      receiving,
+      [submission(canonicalReferral('good')), submission(future)],
+      { actor: 't', requestId: null },
+    );
     expect(results.map((r) => r.kind)).toEqual(['accepted', 'rejected']);
     expect(results[1]).toMatchObject({ problems: [{ code: 'invalid_date', path: '/incident/occurredAt' }] });
     const refs = await database.db.selectFrom('referrals').select('source_ref').execute();
@@ -103,7 +144,10 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
 
   it('chains every audit event to the previous one', async () => {
     const { database, intake, receiving } = await setup();
-    await intake.submit(receiving, [submission(canonicalReferral('a')), submission(canonicalReferral('b'))], { actor: 't', requestId: null });
+    await intake.submit(receiving, [submission(canonicalReferral('a')), submission(canonicalReferral('b'))], {
+      actor: 't',
+      requestId: null,
+    });
     await intake.submit(receiving, [submission(canonicalReferral('c'))], { actor: 't', requestId: null });
     const events = await database.db.selectFrom('audit_events').selectAll().orderBy('seq').execute();
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
@@ -126,4 +170,3 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     }
   });
 });
-

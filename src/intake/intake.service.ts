@@ -7,7 +7,12 @@ import type { InputFormat, ReferralDocument, ReferralStatus } from '../domain/re
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { appendAudit, lockAuditHead, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
-import { findReferralIds, insertOutbox, insertReferrals, type ReferralRecord } from '../store/referrals.repo.ts';
+import {
+  findReferralIds,
+  insertOutbox,
+  insertReferrals,
+  type ReferralRecord,
+} from '../store/referrals.repo.ts';
 
 /** One parsed input, ready for the pipeline. Edges make these; nothing is stored before `submit`. */
 export interface Submission {
@@ -24,7 +29,12 @@ export interface Submission {
 }
 
 export type IntakeResult =
-  | { readonly kind: 'accepted'; readonly id: ReferralId; readonly status: ReferralStatus; readonly sourceRef: string }
+  | {
+      readonly kind: 'accepted';
+      readonly id: ReferralId;
+      readonly status: ReferralStatus;
+      readonly sourceRef: string;
+    }
   | { readonly kind: 'duplicate'; readonly id: ReferralId; readonly sourceRef: string }
   | { readonly kind: 'rejected'; readonly problems: readonly Problem[] };
 
@@ -35,7 +45,11 @@ export interface RequestContext {
 
 export interface IntakeService {
   /** Runs each submission through the pipeline and stores the accepted ones in one transaction. */
-  submit(source: Organisation, submissions: readonly Submission[], ctx: RequestContext): Promise<IntakeResult[]>;
+  submit(
+    source: Organisation,
+    submissions: readonly Submission[],
+    ctx: RequestContext,
+  ): Promise<IntakeResult[]>;
 }
 
 export function createIntakeService(deps: {
@@ -62,7 +76,11 @@ export function createIntakeService(deps: {
         results.push({ kind: 'pending', record: recordOf(s, outcome.decision, sourceRef) });
       }
 
-      function recordOf(s: Submission, decision: ReferralRecord['decision'], sourceRef: string): ReferralRecord {
+      function recordOf(
+        s: Submission,
+        decision: ReferralRecord['decision'],
+        sourceRef: string,
+      ): ReferralRecord {
         return {
           referral: {
             id: newId() as ReferralId,
@@ -76,7 +94,13 @@ export function createIntakeService(deps: {
             document: { ...s.document, sourceRef },
           },
           decision,
-          raw: { mediaType: s.mediaType, encoding: 'gzip', size: s.raw.byteLength, sha256: s.contentSha256, bytes: s.rawGzip },
+          raw: {
+            mediaType: s.mediaType,
+            encoding: 'gzip',
+            size: s.raw.byteLength,
+            sha256: s.contentSha256,
+            bytes: s.rawGzip,
+          },
         };
       }
 
@@ -114,7 +138,11 @@ export function createIntakeService(deps: {
           fresh.map((c) => ({
             id: newId(),
             topic: 'referral.accepted',
-            payload: { referralId: c.referral.id, status: c.referral.status, recipientOrgId: c.referral.recipientOrgId },
+            payload: {
+              referralId: c.referral.id,
+              status: c.referral.status,
+              recipientOrgId: c.referral.recipientOrgId,
+            },
             at: receivedAt,
           })),
         );
@@ -122,7 +150,9 @@ export function createIntakeService(deps: {
       });
 
       const missing = candidates.filter((c) => !inserted.has(c.referral.id)).map((c) => c.referral.sourceRef);
-      const existing = missing.length ? await findReferralIds(database.db, source.id, missing) : new Map<string, ReferralId>();
+      const existing = missing.length
+        ? await findReferralIds(database.db, source.id, missing)
+        : new Map<string, ReferralId>();
       const byRef = new Map<string, IntakeResult>();
       for (const c of candidates) {
         const ref = c.referral.sourceRef;
@@ -158,5 +188,8 @@ function isFinal(r: IntakeResult | { kind: 'pending' }): r is IntakeResult {
 
 /** Fingerprints and compresses a raw input once, where it is parsed (possibly off the main thread). */
 export function seal(raw: Uint8Array): { contentSha256: Sha256Hex; rawGzip: Uint8Array } {
-  return { contentSha256: createHash('sha256').update(raw).digest('hex') as Sha256Hex, rawGzip: gzipSync(raw) };
+  return {
+    contentSha256: createHash('sha256').update(raw).digest('hex') as Sha256Hex,
+    rawGzip: gzipSync(raw),
+  };
 }

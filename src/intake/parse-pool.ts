@@ -17,7 +17,10 @@ interface Reply {
 }
 
 export function createParsePool(size: number): ParsePool {
-  const workers = Array.from({ length: size }, () => new Worker(new URL('./parse.worker.js', import.meta.url)));
+  const workers = Array.from(
+    { length: size },
+    () => new Worker(new URL('./parse.worker.js', import.meta.url)),
+  );
   const pending = new Map<number, { resolve: (p: ParsedUnit[]) => void; reject: (e: Error) => void }>();
   let next = 0;
   for (const w of workers) {
@@ -56,10 +59,19 @@ function asBuffers(p: WireParsed): ParsedUnit {
   const s = p.submission;
   return {
     ...p,
-    submission: { ...s, raw: b(s.raw), rawGzip: b(s.rawGzip), document: JSON.parse(s.document) as Submission['document'] },
+    submission: {
+      ...s,
+      raw: b(s.raw),
+      rawGzip: b(s.rawGzip),
+      document: JSON.parse(s.document) as Submission['document'],
+    },
   };
 }
 
 type WireParsed =
   | Extract<ParsedUnit, { kind: 'rejected' }>
-  | { readonly kind: 'ok'; readonly input: string; readonly submission: Omit<Submission, 'document'> & { readonly document: string } };
+  | {
+      readonly kind: 'ok';
+      readonly input: string;
+      readonly submission: Omit<Submission, 'document'> & { readonly document: string };
+    };

@@ -26,7 +26,10 @@ export function parseUnit(unit: Unit, now: Date): ParsedUnit {
         unit.fileDetails.length === 0
           ? unit.report
           : Buffer.from(
-              JSON.stringify({ report: unit.report.toString('utf8'), fileDetails: unit.fileDetails.map((d) => d.toString('utf8')) }),
+              JSON.stringify({
+                report: unit.report.toString('utf8'),
+                fileDetails: unit.fileDetails.map((d) => d.toString('utf8')),
+              }),
             );
       return {
         kind: 'ok',
@@ -46,7 +49,11 @@ export function parseUnit(unit: Unit, now: Date): ParsedUnit {
       try {
         value = JSON.parse(utf8.decode(unit.bytes));
       } catch (e) {
-        return { kind: 'rejected', input: unit.input, problems: [problem('malformed_input', '', `not valid UTF-8 JSON: ${(e as Error).message}`)] };
+        return {
+          kind: 'rejected',
+          input: unit.input,
+          problems: [problem('malformed_input', '', `not valid UTF-8 JSON: ${(e as Error).message}`)],
+        };
       }
       const parsed = parseCanonical(value);
       if (!parsed.ok) return { kind: 'rejected', input: unit.input, problems: parsed.problems };

@@ -12,7 +12,9 @@ port.on('message', (m: { id: number; now: number; units: Unit[] }) => {
     // Documents cross as JSON text: cheaper to rebuild on the main thread than a structured clone.
     const parsed = m.units.map((u) => {
       const p = parseUnit(withBuffers(u), now);
-      return p.kind === 'ok' ? { ...p, submission: { ...p.submission, document: JSON.stringify(p.submission.document) } } : p;
+      return p.kind === 'ok'
+        ? { ...p, submission: { ...p.submission, document: JSON.stringify(p.submission.document) } }
+        : p;
     });
     port.postMessage({ id: m.id, parsed });
   } catch (e) {

@@ -7,7 +7,13 @@ import { problem, type Problem } from '../domain/errors.ts';
 
 /** One input as found on disk or stdin, not yet parsed. */
 export type Unit =
-  | { readonly kind: 'cybertipline'; readonly input: string; readonly stem?: string; readonly report: Buffer; readonly fileDetails: readonly Buffer[] }
+  | {
+      readonly kind: 'cybertipline';
+      readonly input: string;
+      readonly stem?: string;
+      readonly report: Buffer;
+      readonly fileDetails: readonly Buffer[];
+    }
   | { readonly kind: 'json'; readonly input: string; readonly stem?: string; readonly bytes: Buffer }
   | { readonly kind: 'error'; readonly input: string; readonly problem: Problem };
 
@@ -19,14 +25,13 @@ const NDJSON = /\.(?:ndjson|jsonl)$/;
 /**
  * Walks files and directories and yields CyberTipline submissions (`<stem>.report.xml` with its
  * `<stem>[.<n>].fileDetails.xml`), canonical JSON documents and NDJSON lines, in a stable order.
- * `-` reads standard input. Nothing is held beyond a window of `readAhead` units.
+ * `-` reads standard input. Units are read one at a time as the consumer asks for them.
  */
 export async function* readUnits(
   paths: readonly string[],
   opts: {
     readonly maxBytes: number;
     readonly stdin: Readable;
-    readonly readAhead?: number;
     /** Told how many units a directory holds once it is listed (for a progress ETA). */
     readonly onDiscovered?: (n: number) => void;
   },
@@ -44,7 +49,7 @@ export async function* readUnits(
       continue;
     }
     if (s.isDirectory()) {
-      yield* readDirectory(p, opts.maxBytes, opts.readAhead ?? 64, opts.onDiscovered);
+      yield* readDirectory(p, opts.maxBytes, opts.onDiscovered);
     } else if (NDJSON.test(p)) {
       yield* readNdjson(createReadStream(p), p, opts.maxBytes);
     } else {
@@ -55,9 +60,9 @@ export async function* readUnits(
           .filter((f) => FILE_DETAILS.exec(f)?.[1] === stem)
           .sort(byDetailsIndex)
           .map((f) => join(dirname(p), f));
-        yield await readGroup({ input: p, stem, report: p, details }, opts.maxBytes);
+        yield readGroup({ input: p, stem, report: p, details }, opts.maxBytes);
       } else {
-        yield await readSingle(p, JSON_DOC.exec(name)?.[1], opts.maxBytes);
+        yield readSingle(p, JSON_DOC.exec(name)?.[1], opts.maxBytes);
       }
     }
   }
@@ -74,7 +79,6 @@ interface Group {
 async function* readDirectory(
   dir: string,
   maxBytes: number,
-  readAhead: number,
   onDiscovered?: (n: number) => void,
 ): AsyncGenerator<Unit> {
   const groups: Group[] = [];
@@ -110,23 +114,16 @@ async function* readDirectory(
   }
   groups.sort((a, b) => (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
   onDiscovered?.(groups.length);
-  // Read a window ahead so disk latency overlaps parsing and storing.
-  for (let i = 0; i < groups.length; i += readAhead) {
-    const window = groups.slice(i, i + readAhead);
-    const units = await Promise.all(
-      window.map(async (g): Promise<Unit | undefined> => {
-        if (g.report) return readGroup(g, maxBytes);
-        if (g.json && NDJSON.test(g.json)) return undefined;
-        if (g.json) return readSingle(g.json, g.stem, maxBytes);
-        return { kind: 'error', input: g.input, problem: problem('schema_violation', g.input, 'fileDetails without its report.xml') };
-      }),
-    );
-    for (let k = 0; k < window.length; k++) {
-      const u = units[k];
-      const g = window[k];
-      if (u) yield u;
-      else if (g?.json) yield* readNdjson(createReadStream(g.json), g.json, maxBytes);
-    }
+  for (const g of groups) {
+    if (g.report) yield readGroup(g, maxBytes);
+    else if (g.json && NDJSON.test(g.json)) yield* readNdjson(createReadStream(g.json), g.json, maxBytes);
+    else if (g.json) yield readSingle(g.json, g.stem, maxBytes);
+    else
+      yield {
+        kind: 'error',
+        input: g.input,
+        problem: problem('schema_violation', g.input, 'fileDetails without its report.xml'),
+      };
   }
 }
 
@@ -144,24 +141,40 @@ function byDetailsIndex(a: string, b: string): number {
   return Number(FILE_DETAILS.exec(a)?.[2] ?? 0) - Number(FILE_DETAILS.exec(b)?.[2] ?? 0);
 }
 
-async function readGroup(g: Group, maxBytes: number): Promise<Unit> {
+function readGroup(g: Group, maxBytes: number): Unit {
   const paths = [g.report ?? g.input, ...g.details];
   const buffers: Buffer[] = [];
   let total = 0;
   for (const p of paths) {
     const b = readBounded(p, maxBytes - total);
-    if (!b) return { kind: 'error', input: g.input, problem: problem('too_large', p, `submission exceeds ${maxBytes} bytes`) };
+    if (!b)
+      return {
+        kind: 'error',
+        input: g.input,
+        problem: problem('too_large', p, `submission exceeds ${maxBytes} bytes`),
+      };
     total += b.length;
     buffers.push(b);
   }
   const [report, ...fileDetails] = buffers;
   if (!report) throw new Error('bug: a group without its report');
-  return { kind: 'cybertipline', input: g.input, ...(g.stem !== undefined && { stem: g.stem }), report, fileDetails };
+  return {
+    kind: 'cybertipline',
+    input: g.input,
+    ...(g.stem !== undefined && { stem: g.stem }),
+    report,
+    fileDetails,
+  };
 }
 
-async function readSingle(path: string, stem: string | undefined, maxBytes: number): Promise<Unit> {
+function readSingle(path: string, stem: string | undefined, maxBytes: number): Unit {
   const bytes = readBounded(path, maxBytes);
-  if (!bytes) return { kind: 'error', input: path, problem: problem('too_large', path, `input exceeds ${maxBytes} bytes`) };
+  if (!bytes)
+    return {
+      kind: 'error',
+      input: path,
+      problem: problem('too_large', path, `input exceeds ${maxBytes} bytes`),
+    };
   return classify(bytes, path, stem ?? REPORT.exec(basename(path))?.[1]);
 }
 
@@ -171,7 +184,11 @@ function classify(bytes: Buffer, input: string, stem: string | undefined): Unit 
   const s = stem === undefined ? {} : { stem };
   if (first === 0x3c) return { kind: 'cybertipline', input, ...s, report: bytes, fileDetails: [] };
   if (first === 0x7b) return { kind: 'json', input, ...s, bytes };
-  return { kind: 'error', input, problem: problem('unsupported_format', input, 'expected CyberTipline XML or canonical JSON') };
+  return {
+    kind: 'error',
+    input,
+    problem: problem('unsupported_format', input, 'expected CyberTipline XML or canonical JSON'),
+  };
 }
 
 function firstSignificantByte(b: Buffer): number | undefined {
@@ -211,7 +228,11 @@ async function* readNdjson(stream: Readable, input: string, maxBytes: number): A
     const label = `${input}:${n}`;
     const bytes = Buffer.from(line, 'utf8');
     if (bytes.length > maxBytes) {
-      yield { kind: 'error', input: label, problem: problem('too_large', label, `line exceeds ${maxBytes} bytes`) };
+      yield {
+        kind: 'error',
+        input: label,
+        problem: problem('too_large', label, `line exceeds ${maxBytes} bytes`),
+      };
     } else {
       yield { kind: 'json', input: label, bytes };
     }
@@ -231,7 +252,9 @@ async function* readStdin(stdin: Readable, maxBytes: number): AsyncGenerator<Uni
   const all = Buffer.concat(chunks);
   const first = firstSignificantByte(all);
   if (first === 0x7b) {
-    const firstLine = all.subarray(0, all.indexOf(0x0a) === -1 ? all.length : all.indexOf(0x0a)).toString('utf8');
+    const firstLine = all
+      .subarray(0, all.indexOf(0x0a) === -1 ? all.length : all.indexOf(0x0a))
+      .toString('utf8');
     if (isJson(firstLine) && all.indexOf(0x0a) !== -1) {
       const { Readable } = await import('node:stream');
       yield* readNdjson(Readable.from([all]), 'stdin', maxBytes);
@@ -239,7 +262,11 @@ async function* readStdin(stdin: Readable, maxBytes: number): AsyncGenerator<Uni
     }
   }
   if (all.length > maxBytes) {
-    yield { kind: 'error', input: 'stdin', problem: problem('too_large', 'stdin', `input exceeds ${maxBytes} bytes`) };
+    yield {
+      kind: 'error',
+      input: 'stdin',
+      problem: problem('too_large', 'stdin', `input exceeds ${maxBytes} bytes`),
+    };
     return;
   }
   yield classify(all, 'stdin', undefined);

@@ -16,7 +16,11 @@ export type PipelineOutcome =
   | { readonly kind: 'accepted'; readonly decision: Decision }
   | { readonly kind: 'rejected'; readonly problems: readonly Problem[] };
 
-export type Pipeline = (document: ReferralDocument, source: Organisation, receivedAt: Instant) => PipelineOutcome;
+export type Pipeline = (
+  document: ReferralDocument,
+  source: Organisation,
+  receivedAt: Instant,
+) => PipelineOutcome;
 
 /** The one place where the order of stages is written. A stage that holds lets the later ones still run. */
 export function createPipeline(ports: Ports): Pipeline {
@@ -46,7 +50,13 @@ export function createPipeline(ports: Ports): Pipeline {
       decision: {
         outcome: hold ? 'held' : 'routed',
         ...(hold && { hold }),
-        jurisdiction: state.jurisdiction ?? { country: null, region: null, recipientOrgId: null, confidence: 0, reasons: [] },
+        jurisdiction: state.jurisdiction ?? {
+          country: null,
+          region: null,
+          recipientOrgId: null,
+          confidence: 0,
+          reasons: [],
+        },
         priority: null,
         identifiers: state.identifiers,
         trace: state.trace,

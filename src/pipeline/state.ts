@@ -16,6 +16,10 @@ export interface PipelineState {
   readonly trace: Decision['trace'];
 }
 
-export function initialState(document: ReferralDocument, source: Organisation, receivedAt: Instant): PipelineState {
+export function initialState(
+  document: ReferralDocument,
+  source: Organisation,
+  receivedAt: Instant,
+): PipelineState {
   return { document, source, receivedAt, identifiers: [], jurisdiction: null, holds: [], trace: [] };
 }

@@ -5,7 +5,12 @@ import type { RequestContext } from '../intake/intake.service.ts';
 import { appendAudit, lockAuditHead } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import { listOrganisations } from '../store/organisations.repo.ts';
-import { getReferral, pageReferrals, type ReferralFilter, type ReferralRow } from '../store/referrals.repo.ts';
+import {
+  getReferral,
+  pageReferrals,
+  type ReferralFilter,
+  type ReferralRow,
+} from '../store/referrals.repo.ts';
 
 export interface ReferralSummary {
   readonly id: string;
@@ -31,8 +36,18 @@ export interface ExportRecord {
   readonly id: string;
   readonly sourceRef: string;
   readonly receivedAt: string;
-  readonly files: readonly { md5: string | null; sha1: string | null; sha256: string | null; pdq: string | null }[];
-  readonly jurisdiction: { country: string | null; region: string | null; recipient: string | null; reasons: readonly string[] };
+  readonly files: readonly {
+    md5: string | null;
+    sha1: string | null;
+    sha256: string | null;
+    pdq: string | null;
+  }[];
+  readonly jurisdiction: {
+    country: string | null;
+    region: string | null;
+    recipient: string | null;
+    reasons: readonly string[];
+  };
   readonly priority: Decision['priority'];
   readonly subjects: readonly unknown[];
   readonly matches: readonly unknown[];
@@ -50,7 +65,10 @@ export interface ReferralsService {
   exportAll(filter: ReferralFilter): AsyncIterable<ExportRecord>;
 }
 
-export function createReferralsService(deps: { readonly database: Database; readonly clock: { now(): Instant } }): ReferralsService {
+export function createReferralsService(deps: {
+  readonly database: Database;
+  readonly clock: { now(): Instant };
+}): ReferralsService {
   const { database, clock } = deps;
 
   async function slugs(): Promise<Map<string, string>> {
@@ -75,7 +93,11 @@ export function createReferralsService(deps: { readonly database: Database; read
   return {
     async list(q) {
       const names = await slugs();
-      const rows = await pageReferrals(database.db, q, { ...(q.after && { after: q.after }), limit: q.limit + 1, order: 'desc' });
+      const rows = await pageReferrals(database.db, q, {
+        ...(q.after && { after: q.after }),
+        limit: q.limit + 1,
+        order: 'desc',
+      });
       const items = rows.slice(0, q.limit).map((r) => summary(r, names));
       return { items, next: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
     },
@@ -113,7 +135,11 @@ export function createReferralsService(deps: { readonly database: Database; read
       const names = await slugs();
       let after: string | undefined;
       for (;;) {
-        const rows = await pageReferrals(database.db, filter, { ...(after && { after }), limit: 1000, order: 'asc' });
+        const rows = await pageReferrals(database.db, filter, {
+          ...(after && { after }),
+          limit: 1000,
+          order: 'asc',
+        });
         for (const r of rows) yield exportRecord(r, names);
         if (rows.length < 1000) return;
         after = rows.at(-1)?.id;

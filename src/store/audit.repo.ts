@@ -20,7 +20,9 @@ export interface AuditEntry {
  * so changing, removing or reordering any event breaks every later link.
  */
 export function chainHash(seq: number, entry: AuditEntry, prevHash: string): string {
-  return createHash('sha256').update(canonicalJson({ seq, ...entry, prevHash })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ seq, ...entry, prevHash }))
+    .digest('hex');
 }
 
 /**
@@ -44,7 +46,11 @@ export function canonicalJson(value: unknown): string {
  */
 export async function lockAuditHead(trx: Transaction<Tables>): Promise<{ seq: number; hash: string }> {
   // A no-op UPDATE takes the row lock (PostgreSQL) / the database write lock (SQLite) before any read.
-  await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+  await trx
+    .updateTable('audit_head')
+    .set((eb) => ({ seq: eb.ref('seq') }))
+    .where('id', '=', 1)
+    .execute();
   return trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
 }
 

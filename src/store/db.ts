@@ -47,7 +47,9 @@ export function openDatabase(url: DbUrl): Database {
 
 const INT8 = 20;
 function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
-  return oid === INT8 ? Number : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown);
+  return oid === INT8
+    ? Number
+    : (pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown);
 }
 
 /** Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). */

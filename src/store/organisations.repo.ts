@@ -16,7 +16,10 @@ function toOrganisation(r: Row): Organisation {
   };
 }
 
-export async function findOrganisationBySlug(db: Kysely<Tables>, slug: string): Promise<Organisation | undefined> {
+export async function findOrganisationBySlug(
+  db: Kysely<Tables>,
+  slug: string,
+): Promise<Organisation | undefined> {
   const r = await db.selectFrom('organisations').selectAll().where('slug', '=', slug).executeTakeFirst();
   return r && toOrganisation(r);
 }
@@ -26,7 +29,11 @@ export async function listOrganisations(db: Kysely<Tables>): Promise<Organisatio
   return rows.map(toOrganisation);
 }
 
-export async function insertOrganisation(db: Kysely<Tables>, org: Organisation, createdAt: string): Promise<void> {
+export async function insertOrganisation(
+  db: Kysely<Tables>,
+  org: Organisation,
+  createdAt: string,
+): Promise<void> {
   await db
     .insertInto('organisations')
     .values({

@@ -9,7 +9,13 @@ import type { Tables } from './schema.ts';
 export interface ReferralRecord {
   readonly referral: Referral;
   readonly decision: Decision;
-  readonly raw: { readonly mediaType: string; readonly encoding: 'gzip'; readonly size: number; readonly sha256: string; readonly bytes: Uint8Array };
+  readonly raw: {
+    readonly mediaType: string;
+    readonly encoding: 'gzip';
+    readonly size: number;
+    readonly sha256: string;
+    readonly bytes: Uint8Array;
+  };
 }
 
 /**
@@ -99,7 +105,10 @@ export async function findReferralIds(
   refs: readonly string[],
 ): Promise<Map<string, ReferralId>> {
   const out = new Map<string, ReferralId>();
-  for (const c of chunks(refs.map((r) => ({ r })), 1)) {
+  for (const c of chunks(
+    refs.map((r) => ({ r })),
+    1,
+  )) {
     const rows = await db
       .selectFrom('referrals')
       .select(['id', 'source_ref'])
@@ -194,9 +203,7 @@ function referralQuery(db: Kysely<Tables>) {
 }
 
 export async function getReferral(db: Kysely<Tables>, id: string): Promise<ReferralRow | undefined> {
-  const rows = await referralQuery(db)
-    .where('r.id', '=', id)
-    .execute();
+  const rows = await referralQuery(db).where('r.id', '=', id).execute();
   return rows[0];
 }
 
@@ -205,6 +212,9 @@ export async function getRaw(db: Kysely<Tables>, id: string): Promise<Tables['re
 }
 
 export async function countReferrals(db: Kysely<Tables>): Promise<number> {
-  const r = await db.selectFrom('referrals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('referrals')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

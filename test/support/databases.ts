@@ -55,7 +55,9 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
 }
 
 /** A migrated database, open, for a repository or service test. */
-export async function openTestDatabase(dialect: TestDialect): Promise<Database & { dispose(): Promise<void> }> {
+export async function openTestDatabase(
+  dialect: TestDialect,
+): Promise<Database & { dispose(): Promise<void> }> {
   const t = await createTestDatabase(dialect);
   const database = openDatabase(t.url);
   await migrate(database);

@@ -1,5 +1,8 @@
 /** A small, valid canonical referral (synthetic values only), as plain JSON for the parsers. */
-export function canonicalReferral(sourceRef: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function canonicalReferral(
+  sourceRef: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     sourceRef,
     incident: {
@@ -13,8 +16,13 @@ export function canonicalReferral(sourceRef: string, overrides: Record<string, u
         espIdentifier: 'usr_0001',
         espService: 'ExampleChat',
         screenName: 'Night_Owl',
-        person: { emails: [{ address: 'Reported.User@Example.NET' }], phones: [{ number: '06 0000 0101', countryCallingCode: '+39' }] },
-        ipEvents: [{ address: '::ffff:203.0.113.45', event: 'Login', at: '2025-06-14T19:02:44Z', port: 51514 }],
+        person: {
+          emails: [{ address: 'Reported.User@Example.NET' }],
+          phones: [{ number: '06 0000 0101', countryCallingCode: '+39' }],
+        },
+        ipEvents: [
+          { address: '::ffff:203.0.113.45', event: 'Login', at: '2025-06-14T19:02:44Z', port: 51514 },
+        ],
       },
     ],
     victims: [{ age: 13 }],

@@ -14,7 +14,9 @@ describe('canonical JSON referral', () => {
   });
 
   it('names the field of an impossible date', () => {
-    const r = parseCanonical(canonicalReferral('x', { incident: { type: 'Child Sex Tourism', occurredAt: '2025-02-30T10:00:00Z' } }));
+    const r = parseCanonical(
+      canonicalReferral('x', { incident: { type: 'Child Sex Tourism', occurredAt: '2025-02-30T10:00:00Z' } }),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems[0]).toMatchObject({ code: 'invalid_date', path: '/incident/occurredAt' });
@@ -38,7 +40,12 @@ describe('canonical JSON referral', () => {
   });
 
   it('rejects unknown properties and bad enumerations', () => {
-    const r = parseCanonical(canonicalReferral('x', { surprise: 1, incident: { type: 'Something else', occurredAt: '2025-01-01T00:00:00Z' } }));
+    const r = parseCanonical(
+      canonicalReferral('x', {
+        surprise: 1,
+        incident: { type: 'Something else', occurredAt: '2025-01-01T00:00:00Z' },
+      }),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const paths = r.problems.map((p) => p.path);

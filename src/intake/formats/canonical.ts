@@ -65,7 +65,10 @@ export function parseCanonicalText(text: string): Parsed<ReferralDocument> {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { ok: false, problems: [problem('malformed_input', '', `not valid JSON: ${(e as Error).message}`)] };
+    return {
+      ok: false,
+      problems: [problem('malformed_input', '', `not valid JSON: ${(e as Error).message}`)],
+    };
   }
   return parseCanonical(value);
 }
@@ -73,7 +76,11 @@ export function parseCanonicalText(text: string): Parsed<ReferralDocument> {
 function codeOf(e: ValueError): ErrorCode {
   const schema: TSchema = e.schema;
   if (schema.format === 'date-time' || schema.format === 'date') return 'invalid_date';
-  if (e.message.startsWith('Expected required property') || e.message.includes('additional properties') || e.message.includes('Unexpected property')) {
+  if (
+    e.message.startsWith('Expected required property') ||
+    e.message.includes('additional properties') ||
+    e.message.includes('Unexpected property')
+  ) {
     return 'schema_violation';
   }
   return 'invalid_value';
@@ -81,7 +88,8 @@ function codeOf(e: ValueError): ErrorCode {
 
 function messageOf(e: ValueError): string {
   const schema: TSchema = e.schema;
-  if (schema.format === 'date-time') return 'expected a date-time with an offset, e.g. 2025-06-14T21:37:05Z (and a real date)';
+  if (schema.format === 'date-time')
+    return 'expected a date-time with an offset, e.g. 2025-06-14T21:37:05Z (and a real date)';
   if (schema.format === 'date') return 'expected a real date YYYY-MM-DD';
   return e.message;
 }
@@ -98,11 +106,17 @@ class Values {
   }
   ip(s: string, path: string): string {
     const ip = canonicalIp(s);
-    if (!ip) this.problems.push(problem('invalid_ip', this.base + path, `not an IPv4 or IPv6 address: ${JSON.stringify(s)}`));
+    if (!ip)
+      this.problems.push(
+        problem('invalid_ip', this.base + path, `not an IPv4 or IPv6 address: ${JSON.stringify(s)}`),
+      );
     return ip ?? s;
   }
   email(s: string, path: string): string {
-    if (!isEmailAddress(s)) this.problems.push(problem('invalid_email', this.base + path, `not an e-mail address: ${JSON.stringify(s)}`));
+    if (!isEmailAddress(s))
+      this.problems.push(
+        problem('invalid_email', this.base + path, `not an e-mail address: ${JSON.stringify(s)}`),
+      );
     return s.trim();
   }
 }
@@ -133,7 +147,9 @@ function toDocument(r: Raw, v: Values): ReferralDocument {
     ...(r.lawEnforcement && {
       lawEnforcement: {
         ...withoutKeys(r.lawEnforcement, ['officer', 'servedLegalProcessCountry']),
-        ...(r.lawEnforcement.officer && { officer: person(r.lawEnforcement.officer, v, '/lawEnforcement/officer') }),
+        ...(r.lawEnforcement.officer && {
+          officer: person(r.lawEnforcement.officer, v, '/lawEnforcement/officer'),
+        }),
         ...(r.lawEnforcement.servedLegalProcessCountry && {
           servedLegalProcessCountry: parseCountryCode(r.lawEnforcement.servedLegalProcessCountry),
         }),
@@ -149,7 +165,9 @@ function toDocument(r: Raw, v: Values): ReferralDocument {
     victims: (r.victims ?? []).map((x, n) => ({
       ...withoutKeys(x, ['ipEvents', 'estimatedLocation']),
       ipEvents: (x.ipEvents ?? []).map((e, k) => ipEvent(e, v, `/victims/${n}/ipEvents/${k}`)),
-      ...(x.estimatedLocation && { estimatedLocation: location(x.estimatedLocation, v, `/victims/${n}/estimatedLocation`) }),
+      ...(x.estimatedLocation && {
+        estimatedLocation: location(x.estimatedLocation, v, `/victims/${n}/estimatedLocation`),
+      }),
     })),
     files: (r.files ?? []).map((f, n) => file(f, v, `/files/${n}`)),
     ...(r.additionalInfo !== undefined && { additionalInfo: r.additionalInfo }),
@@ -177,10 +195,14 @@ function account(a: RawAccount | RawAssociated, v: Values, p: string): Account {
     ipEvents: (a.ipEvents ?? []).map((e, k) => ipEvent(e, v, `${p}/ipEvents/${k}`)),
     devices: (a.devices ?? []).map((d, k) => device(d, v, `${p}/devices/${k}`)),
     priorReports: a.priorReports ?? [],
-    ...(a.estimatedLocation && { estimatedLocation: location(a.estimatedLocation, v, `${p}/estimatedLocation`) }),
-    associatedAccounts: ('type' in a ? [] : (a.associatedAccounts ?? [])).map(
-      (x, k): AssociatedAccount => ({ ...account(x, v, `${p}/associatedAccounts/${k}`), type: x.type, ...(x.platform !== undefined && { platform: x.platform }) }),
-    ),
+    ...(a.estimatedLocation && {
+      estimatedLocation: location(a.estimatedLocation, v, `${p}/estimatedLocation`),
+    }),
+    associatedAccounts: ('type' in a ? [] : (a.associatedAccounts ?? [])).map((x, k): AssociatedAccount => ({
+      ...account(x, v, `${p}/associatedAccounts/${k}`),
+      type: x.type,
+      ...(x.platform !== undefined && { platform: x.platform }),
+    })),
   };
 }
 
@@ -234,7 +256,16 @@ function file(f: NonNullable<Raw['files']>[number], v: Values, p: string): Media
   const sha256 = h.sha256 === undefined ? undefined : parseSha256(h.sha256);
   const pdq = h.pdq === undefined ? undefined : parsePdq(h.pdq);
   return {
-    ...withoutKeys(f, ['uploadedAt', 'relevance', 'annotations', 'hashes', 'ipEvent', 'devices', 'details', 'additionalInfo']),
+    ...withoutKeys(f, [
+      'uploadedAt',
+      'relevance',
+      'annotations',
+      'hashes',
+      'ipEvent',
+      'devices',
+      'details',
+      'additionalInfo',
+    ]),
     ...(f.uploadedAt && { uploadedAt: v.instant(f.uploadedAt, `${p}/uploadedAt`) }),
     relevance: f.relevance ?? 'Reported',
     annotations: f.annotations ?? [],

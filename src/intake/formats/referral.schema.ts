@@ -15,7 +15,10 @@ import {
  */
 const Str = (max: number) => Type.String({ maxLength: max });
 const Text = Str(100_000);
-const DateTime = Type.String({ format: 'date-time', description: 'xs:dateTime with an offset, e.g. 2025-06-14T21:37:05+02:00' });
+const DateTime = Type.String({
+  format: 'date-time',
+  description: 'xs:dateTime with an offset, e.g. 2025-06-14T21:37:05+02:00',
+});
 const Bool = Type.Boolean();
 const Opt = <T extends TSchema>(t: T) => Type.Optional(t);
 const list = <T extends TSchema>(t: T, maxItems = 1000) => Type.Array(t, { maxItems });
@@ -109,7 +112,12 @@ const accountProps = {
   additionalInfo: Opt(Text),
 };
 const AssociatedAccount = Type.Object(
-  { ...accountProps, type: Str(50), platform: Opt(Str(256)), associatedAccounts: Opt(Type.Array(Type.Never(), { maxItems: 0 })) },
+  {
+    ...accountProps,
+    type: Str(50),
+    platform: Opt(Str(256)),
+    associatedAccounts: Opt(Type.Array(Type.Never(), { maxItems: 0 })),
+  },
   Strict,
 );
 const Account = Type.Object({ ...accountProps, associatedAccounts: Opt(list(AssociatedAccount)) }, Strict);
@@ -234,5 +242,9 @@ export const ReferralSchema = Type.Object(
     files: Opt(list(MediaFile, 10_000)),
     additionalInfo: Opt(Text),
   },
-  { ...Strict, $id: 'https://conduit.example.org/schemas/referral-1.json', title: 'Conduit referral (canonical JSON, v1)' },
+  {
+    ...Strict,
+    $id: 'https://conduit.example.org/schemas/referral-1.json',
+    title: 'Conduit referral (canonical JSON, v1)',
+  },
 );

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { memoryPages, validateXML } from 'xmllint-wasm';
 import { problem, type Problem } from '../../domain/errors.ts';
 
-/** NCMEC's schema lives beside the repository (`../shared/reference/cybertipline`), not inside it. */
-const XSD_URL = new URL('../../../../shared/reference/cybertipline/cyber_tipline.xsd', import.meta.url);
+/** NCMEC's schema, vendored with its provenance in vendor/ncmec/ so `--strict` works from a fresh clone. */
+const XSD_URL = new URL('../../../vendor/ncmec/cyber_tipline.xsd', import.meta.url);
 
 let xsdText: Promise<string> | undefined;
 

@@ -58,8 +58,10 @@ function serviceIds(
   i: number,
 ): void {
   const service = a.espService?.trim() || undefined;
-  if (a.espIdentifier) push(out, 'service-user-id', a.espIdentifier.trim(), a.espIdentifier, role, i, { service });
-  if (a.screenName) push(out, 'screen-name', normaliseScreenName(a.screenName), a.screenName, role, i, { service });
+  if (a.espIdentifier)
+    push(out, 'service-user-id', a.espIdentifier.trim(), a.espIdentifier, role, i, { service });
+  if (a.screenName)
+    push(out, 'screen-name', normaliseScreenName(a.screenName), a.screenName, role, i, { service });
 }
 
 function person(out: Identifier[], p: Person, role: IdentifierRole, i: number): void {
@@ -84,7 +86,9 @@ function ip(out: Identifier[], e: IpEvent, role: IdentifierRole, i: number): voi
 }
 
 function device(out: Identifier[], d: Device, role: IdentifierRole, i: number): void {
-  push(out, 'device-id', `${d.idType.trim().toUpperCase()}:${d.idValue.trim()}`, d.idValue, role, i, { at: d.at });
+  push(out, 'device-id', `${d.idType.trim().toUpperCase()}:${d.idValue.trim()}`, d.idValue, role, i, {
+    at: d.at,
+  });
 }
 
 function push(

@@ -17,7 +17,13 @@ export function routeStage(ports: Pick<Ports, 'routing'>) {
         detail,
         value: {
           ...state,
-          jurisdiction: { country: null, region: null, recipientOrgId: null, confidence: 0, reasons: [detail] },
+          jurisdiction: {
+            country: null,
+            region: null,
+            recipientOrgId: null,
+            confidence: 0,
+            reasons: [detail],
+          },
         },
       };
     }

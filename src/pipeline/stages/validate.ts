@@ -24,11 +24,17 @@ export function validateStage(ports: Pick<Ports, 'clock'>) {
         const given = f.hashes[k];
         if (given && given !== c[k]) {
           problems.push(
-            problem('invalid_value', `/files/${i}/hashes/${k}`, `declared ${k} differs from the hash of the uploaded bytes`),
+            problem(
+              'invalid_value',
+              `/files/${i}/hashes/${k}`,
+              `declared ${k} differs from the hash of the uploaded bytes`,
+            ),
           );
         }
       }
     });
-    return problems.length ? { kind: 'reject', reason: 'invalid_report', problems } : { kind: 'ok', value: state };
+    return problems.length
+      ? { kind: 'reject', reason: 'invalid_report', problems }
+      : { kind: 'ok', value: state };
   };
 }

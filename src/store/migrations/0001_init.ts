@@ -39,8 +39,16 @@ export function init(dialect: Dialect): Migration {
         // The idempotency key: one referral per source reference, whatever the number of resubmissions.
         .addUniqueConstraint('referrals_source_unique', ['source_org_id', 'source_ref'])
         .execute();
-      await db.schema.createIndex('referrals_received').on('referrals').columns(['received_at', 'id']).execute();
-      await db.schema.createIndex('referrals_recipient').on('referrals').columns(['recipient_org_id', 'id']).execute();
+      await db.schema
+        .createIndex('referrals_received')
+        .on('referrals')
+        .columns(['received_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('referrals_recipient')
+        .on('referrals')
+        .columns(['recipient_org_id', 'id'])
+        .execute();
 
       await db.schema
         .createTable('referral_raw')
@@ -117,7 +125,11 @@ export function init(dialect: Dialect): Migration {
         .addColumn('hash', 'text', (c) => c.notNull())
         .execute();
       await db.insertInto('audit_head').values({ id: 1, seq: 0, hash: GENESIS }).execute();
-      await db.schema.createIndex('audit_object').on('audit_events').columns(['object_type', 'object_id']).execute();
+      await db.schema
+        .createIndex('audit_object')
+        .on('audit_events')
+        .columns(['object_type', 'object_id'])
+        .execute();
 
       await db.schema
         .createTable('outbox')
@@ -129,12 +141,18 @@ export function init(dialect: Dialect): Migration {
         .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('done_at', 'text')
         .execute();
-      await db.schema.createIndex('outbox_pending').on('outbox').columns(['done_at', 'available_at']).execute();
+      await db.schema
+        .createIndex('outbox_pending')
+        .on('outbox')
+        .columns(['done_at', 'available_at'])
+        .execute();
 
       await db.schema
         .createTable('ispws_reports')
         .addColumn('report_id', 'integer', (c) =>
-          dialect === 'postgres' ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+          dialect === 'postgres'
+            ? c.primaryKey().generatedAlwaysAsIdentity()
+            : c.primaryKey().autoIncrement(),
         )
         .addColumn('source_org_id', 'text', (c) => c.notNull().references('organisations.id'))
         .addColumn('report_xml', 'text', (c) => c.notNull())
