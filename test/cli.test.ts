@@ -110,7 +110,21 @@ describe.each(DIALECTS)('conduit CLI on %s', (dialect) => {
     const { db, dir } = await setup();
     for (const format of ['json', 'ndjson', 'xml']) {
       const out = join(dir, format);
-      expect((await conduit(db, ['generate', '--reports', '25', '--seed', format, '--out', out, '--format', format])).code).toBe(0);
+      expect(
+        (
+          await conduit(db, [
+            'generate',
+            '--reports',
+            '25',
+            '--seed',
+            format,
+            '--out',
+            out,
+            '--format',
+            format,
+          ])
+        ).code,
+      ).toBe(0);
       // Each format from its own source: the same stems from one source would rightly be duplicates.
       await conduit(db, ['org', 'add', '--slug', `src-${format}`, '--kind', 'provider']);
       const r = await conduit(db, ['ingest', out, '--source', `src-${format}`, '--json']);
