@@ -6,7 +6,13 @@
  */
 import { problem, type ErrorCode, type Problem } from '../../domain/errors.ts';
 import { parseDate, parseInstant } from '../../domain/ids.ts';
-import { CAPTURE_EVENTS, INCIDENT_TYPES, INDUSTRY_CLASSES } from '../../domain/referral.ts';
+import {
+  CAPTURE_EVENTS,
+  FILE_ANNOTATIONS,
+  INCIDENT_TYPES,
+  INDUSTRY_CLASSES,
+  REPORT_ANNOTATIONS,
+} from '../../domain/referral.ts';
 import { Lines, xmlTrim, type Scalar, type XmlAttr, type XmlElement } from './cybertipline-xml.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -312,25 +318,8 @@ const associatedAccount = seq(
   ],
   [attr('type', ASSOCIATED_ACCOUNT_TYPE, true)],
 );
-const reportAnnotations = flags([
-  'sextortion',
-  'csamSolicitation',
-  'minorToMinorInteraction',
-  'spam',
-  'sadisticOnlineExploitation',
-]);
-const fileAnnotations = flags([
-  'animeDrawingVirtualHentai',
-  'potentialMeme',
-  'viral',
-  'possibleSelfProduction',
-  'physicalHarm',
-  'violenceGore',
-  'bestiality',
-  'liveStreaming',
-  'infant',
-  'generativeAi',
-]);
+const reportAnnotations = flags(REPORT_ANNOTATIONS);
+const fileAnnotations = flags(FILE_ANNOTATIONS);
 const hash = simple(XS_STRING, [attr('hashType', XS_STRING, true)]);
 const nameValue = seq([req('name', XS_STRING), req('value', XS_STRING)]);
 
