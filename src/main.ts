@@ -3,7 +3,7 @@ import type { App } from './app.ts';
 import { runCli } from './cli/cli.ts';
 import { loadConfig, type Config } from './config.ts';
 import { instantOf } from './domain/ids.ts';
-import { createIntakeService } from './intake/intake.service.ts';
+import { coalescingIntake, createIntakeService } from './intake/intake.service.ts';
 import { createIspwsService, slugAuthenticator } from './intake/ispws.service.ts';
 import { createOrganisationsService } from './organisations/organisations.service.ts';
 import { createPipeline } from './pipeline/pipeline.ts';
@@ -20,7 +20,10 @@ export async function createApp(config: Config): Promise<App> {
     const organisations = createOrganisationsService({ database, clock, newId });
     const receiving = await organisations.ensureReceiving(config.receivingOrg);
     const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
-    const intake = createIntakeService({ database, pipeline, clock, newId });
+    // Concurrent requests share transactions (group commit); bulk ingest batches on its own.
+    const intake = coalescingIntake(createIntakeService({ database, pipeline, clock, newId }), {
+      maxBatch: 500,
+    });
     const ispws = createIspwsService({
       database,
       intake,

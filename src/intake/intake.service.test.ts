@@ -9,7 +9,7 @@ import { createPipeline } from '../pipeline/pipeline.ts';
 import { chainHash } from '../store/audit.repo.ts';
 import { GENESIS } from '../store/migrations/0001_init.ts';
 import { parseCanonical } from './formats/canonical.ts';
-import { createIntakeService, seal, type Submission } from './intake.service.ts';
+import { coalescingIntake, createIntakeService, seal, type Submission } from './intake.service.ts';
 
 const clock = { now: () => instantOf(new Date('2026-01-01T00:00:00Z')) };
 
@@ -140,6 +140,45 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     expect(results[1]).toMatchObject({ problems: [{ code: 'invalid_date', path: '/incident/occurredAt' }] });
     const refs = await database.db.selectFrom('referrals').select('source_ref').execute();
     expect(refs.map((r) => r.source_ref)).toEqual(['good']);
+  });
+
+  it('stores concurrent requests in shared transactions, each answered and audited as its own', async () => {
+    const { database, intake: inner, receiving } = await setup();
+    let transactions = 0;
+    const counted = {
+      submit: (...a: Parameters<typeof inner.submit>) => inner.submit(...a),
+      submitMany: (source: typeof receiving, groups: Parameters<typeof inner.submitMany>[1]) => {
+        transactions++;
+        return inner.submitMany(source, groups);
+      },
+    };
+    const intake = coalescingIntake(counted, { maxBatch: 100 });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        intake.submit(receiving, [submission(canonicalReferral(`c-${i % 15}`))], {
+          actor: `a-${i}`,
+          requestId: `r-${i}`,
+        }),
+      ),
+    );
+    expect(transactions).toBeLessThan(20);
+    expect(answers.map((a) => a[0]?.kind)).toEqual([
+      ...Array<string>(15).fill('accepted'),
+      ...Array<string>(5).fill('duplicate'),
+    ]);
+    expect(answers[15]?.[0]).toMatchObject({
+      id: answers[0]?.[0]?.kind === 'accepted' ? answers[0][0].id : 'x',
+    });
+    const audit = await database.db
+      .selectFrom('audit_events')
+      .select(['actor', 'request_id'])
+      .orderBy('seq')
+      .execute();
+    expect(audit).toHaveLength(15);
+    expect(audit.map((a) => a.request_id).sort()).toEqual(
+      Array.from({ length: 15 }, (_, i) => `r-${i}`).sort(),
+    );
+    expect(audit.every((a) => a.actor === `a-${a.request_id?.slice(2)}`)).toBe(true);
   });
 
   it('chains every audit event to the previous one', async () => {

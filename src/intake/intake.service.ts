@@ -50,6 +50,11 @@ export interface IntakeService {
     submissions: readonly Submission[],
     ctx: RequestContext,
   ): Promise<IntakeResult[]>;
+  /** The same for several requests at once (one transaction; each keeps its own context in the audit). */
+  submitMany(
+    source: Organisation,
+    groups: readonly { readonly submissions: readonly Submission[]; readonly ctx: RequestContext }[],
+  ): Promise<IntakeResult[][]>;
 }
 
 export function createIntakeService(deps: {
@@ -60,121 +65,144 @@ export function createIntakeService(deps: {
 }): IntakeService {
   const { database, pipeline, clock, newId } = deps;
 
-  return {
-    async submit(source, submissions, ctx) {
-      const receivedAt = clock.now();
-      const results: (IntakeResult | { kind: 'pending'; record: ReferralRecord })[] = [];
-      const firstInBatch = new Map<string, number>();
-      for (const s of submissions) {
-        const outcome = pipeline(s.document, source, receivedAt);
-        if (outcome.kind === 'rejected') {
-          results.push({ kind: 'rejected', problems: outcome.problems });
-          continue;
-        }
-        const sourceRef = s.document.sourceRef ?? s.fallbackRef ?? s.contentSha256;
-        if (!firstInBatch.has(sourceRef)) firstInBatch.set(sourceRef, results.length);
-        results.push({ kind: 'pending', record: recordOf(s, outcome.decision, sourceRef) });
+  const service: IntakeService = {
+    submit: (source, submissions, ctx) =>
+      submitItems(
+        source,
+        submissions.map((submission) => ({ submission, ctx })),
+      ),
+    async submitMany(source, groups) {
+      const flat = await submitItems(
+        source,
+        groups.flatMap((g) => g.submissions.map((submission) => ({ submission, ctx: g.ctx }))),
+      );
+      let at = 0;
+      return groups.map((g) => flat.slice(at, (at += g.submissions.length)));
+    },
+  };
+  return service;
+
+  async function submitItems(
+    source: Organisation,
+    items: readonly { readonly submission: Submission; readonly ctx: RequestContext }[],
+  ): Promise<IntakeResult[]> {
+    const receivedAt = clock.now();
+    const results: (IntakeResult | { kind: 'pending'; record: ReferralRecord })[] = [];
+    const firstInBatch = new Map<string, number>();
+    const contextOf = new Map<string, RequestContext>();
+    for (const { submission: s, ctx } of items) {
+      const outcome = pipeline(s.document, source, receivedAt);
+      if (outcome.kind === 'rejected') {
+        results.push({ kind: 'rejected', problems: outcome.problems });
+        continue;
       }
+      const sourceRef = s.document.sourceRef ?? s.fallbackRef ?? s.contentSha256;
+      if (!firstInBatch.has(sourceRef)) firstInBatch.set(sourceRef, results.length);
+      const record = recordOf(source, receivedAt, s, outcome.decision, sourceRef);
+      contextOf.set(record.referral.id, ctx);
+      results.push({ kind: 'pending', record });
+    }
 
-      function recordOf(
-        s: Submission,
-        decision: ReferralRecord['decision'],
-        sourceRef: string,
-      ): ReferralRecord {
-        return {
-          referral: {
-            id: newId() as ReferralId,
-            sourceOrgId: source.id,
-            sourceRef,
-            contentSha256: s.contentSha256,
-            format: s.format,
-            receivedAt,
-            status: decision.outcome,
-            recipientOrgId: decision.jurisdiction.recipientOrgId,
-            document: { ...s.document, sourceRef },
-          },
-          decision,
-          raw: {
-            mediaType: s.mediaType,
-            encoding: 'gzip',
-            size: s.raw.byteLength,
-            sha256: s.contentSha256,
-            bytes: s.rawGzip,
-          },
-        };
-      }
+    // Only the first of several submissions with one reference in a batch is a candidate to insert.
+    const candidates = [...firstInBatch.values()].map((i) => {
+      const r = results[i];
+      if (r?.kind !== 'pending') throw new Error('bug: batch index does not point at a pending record');
+      return r.record;
+    });
+    if (candidates.length === 0) return results.filter(isFinal);
 
-      // Only the first of several submissions with one reference in a batch is a candidate to insert.
-      const candidates = [...firstInBatch.values()].map((i) => {
-        const r = results[i];
-        if (r?.kind !== 'pending') throw new Error('bug: batch index does not point at a pending record');
-        return r.record;
-      });
-      if (candidates.length === 0) return results.filter(isFinal);
-
-      const inserted = await database.db.transaction().execute(async (trx) => {
-        const head = await lockAuditHead(trx);
-        const ids = await insertReferrals(trx, candidates, receivedAt);
-        const fresh = candidates.filter((c) => ids.has(c.referral.id));
-        const audit: AuditEntry[] = fresh.map((c) => ({
-          at: receivedAt,
-          actor: ctx.actor,
-          orgId: source.id,
-          action: 'referral.receive',
-          objectType: 'referral',
-          objectId: c.referral.id,
-          requestId: ctx.requestId,
-          outcome: 'ok',
-          details: {
-            sourceRef: c.referral.sourceRef,
-            contentSha256: c.referral.contentSha256,
+    const inserted = await database.db.transaction().execute(async (trx) => {
+      const head = await lockAuditHead(trx);
+      const ids = await insertReferrals(trx, candidates, receivedAt);
+      const fresh = candidates.filter((c) => ids.has(c.referral.id));
+      const audit: AuditEntry[] = fresh.map((c) => ({
+        at: receivedAt,
+        actor: contextOf.get(c.referral.id)?.actor ?? 'unknown',
+        orgId: source.id,
+        action: 'referral.receive',
+        objectType: 'referral',
+        objectId: c.referral.id,
+        requestId: contextOf.get(c.referral.id)?.requestId ?? null,
+        outcome: 'ok',
+        details: {
+          sourceRef: c.referral.sourceRef,
+          contentSha256: c.referral.contentSha256,
+          status: c.referral.status,
+          recipientOrgId: c.referral.recipientOrgId,
+        },
+      }));
+      await appendAudit(trx, head, audit);
+      await insertOutbox(
+        trx,
+        fresh.map((c) => ({
+          id: newId(),
+          topic: 'referral.accepted',
+          payload: {
+            referralId: c.referral.id,
             status: c.referral.status,
             recipientOrgId: c.referral.recipientOrgId,
           },
-        }));
-        await appendAudit(trx, head, audit);
-        await insertOutbox(
-          trx,
-          fresh.map((c) => ({
-            id: newId(),
-            topic: 'referral.accepted',
-            payload: {
-              referralId: c.referral.id,
-              status: c.referral.status,
-              recipientOrgId: c.referral.recipientOrgId,
-            },
-            at: receivedAt,
-          })),
-        );
-        return ids;
-      });
+          at: receivedAt,
+        })),
+      );
+      return ids;
+    });
 
-      const missing = candidates.filter((c) => !inserted.has(c.referral.id)).map((c) => c.referral.sourceRef);
-      const existing = missing.length
-        ? await findReferralIds(database.db, source.id, missing)
-        : new Map<string, ReferralId>();
-      const byRef = new Map<string, IntakeResult>();
-      for (const c of candidates) {
-        const ref = c.referral.sourceRef;
-        if (inserted.has(c.referral.id)) {
-          byRef.set(ref, { kind: 'accepted', id: c.referral.id, status: c.referral.status, sourceRef: ref });
-        } else {
-          const id = existing.get(ref);
-          if (!id) throw new Error(`bug: referral ${ref} neither inserted nor found`);
-          byRef.set(ref, { kind: 'duplicate', id, sourceRef: ref });
-        }
+    const missing = candidates.filter((c) => !inserted.has(c.referral.id)).map((c) => c.referral.sourceRef);
+    const existing = missing.length
+      ? await findReferralIds(database.db, source.id, missing)
+      : new Map<string, ReferralId>();
+    const byRef = new Map<string, IntakeResult>();
+    for (const c of candidates) {
+      const ref = c.referral.sourceRef;
+      if (inserted.has(c.referral.id)) {
+        byRef.set(ref, { kind: 'accepted', id: c.referral.id, status: c.referral.status, sourceRef: ref });
+      } else {
+        const id = existing.get(ref);
+        if (!id) throw new Error(`bug: referral ${ref} neither inserted nor found`);
+        byRef.set(ref, { kind: 'duplicate', id, sourceRef: ref });
       }
-      return results.map((r, i): IntakeResult => {
-        if (r.kind !== 'pending') return r;
-        const ref = r.record.referral.sourceRef;
-        const settled = byRef.get(ref);
-        if (!settled) throw new Error('bug: unsettled submission');
-        // A later copy of a reference within the same batch is a duplicate of the first.
-        if (firstInBatch.get(ref) !== i) return { kind: 'duplicate', id: idOf(settled), sourceRef: ref };
-        return settled;
-      });
-    },
-  };
+    }
+    return results.map((r, i): IntakeResult => {
+      if (r.kind !== 'pending') return r;
+      const ref = r.record.referral.sourceRef;
+      const settled = byRef.get(ref);
+      if (!settled) throw new Error('bug: unsettled submission');
+      // A later copy of a reference within the same batch is a duplicate of the first.
+      if (firstInBatch.get(ref) !== i) return { kind: 'duplicate', id: idOf(settled), sourceRef: ref };
+      return settled;
+    });
+  }
+
+  function recordOf(
+    source: Organisation,
+    receivedAt: Instant,
+    s: Submission,
+    decision: ReferralRecord['decision'],
+    sourceRef: string,
+  ): ReferralRecord {
+    return {
+      referral: {
+        id: newId() as ReferralId,
+        sourceOrgId: source.id,
+        sourceRef,
+        contentSha256: s.contentSha256,
+        format: s.format,
+        receivedAt,
+        status: decision.outcome,
+        recipientOrgId: decision.jurisdiction.recipientOrgId,
+        document: { ...s.document, sourceRef },
+      },
+      decision,
+      raw: {
+        mediaType: s.mediaType,
+        encoding: 'gzip',
+        size: s.raw.byteLength,
+        sha256: s.contentSha256,
+        bytes: s.rawGzip,
+      },
+    };
+  }
 }
 
 function idOf(r: IntakeResult): ReferralId {
@@ -191,5 +219,72 @@ export function seal(raw: Uint8Array): { contentSha256: Sha256Hex; rawGzip: Uint
   return {
     contentSha256: createHash('sha256').update(raw).digest('hex') as Sha256Hex,
     rawGzip: gzipSync(raw),
+  };
+}
+
+/**
+ * Group commit: submissions that arrive while a transaction is being written are stored together in the
+ * next one, so N concurrent HTTP requests cost one commit and one audit-head lock, not N. Each caller
+ * still gets exactly its own results; a failure fails only the callers of that transaction.
+ */
+export function coalescingIntake(inner: IntakeService, opts: { readonly maxBatch: number }): IntakeService {
+  interface Waiter {
+    readonly submissions: readonly Submission[];
+    readonly ctx: RequestContext;
+    resolve(r: IntakeResult[]): void;
+    reject(e: unknown): void;
+  }
+  const queues = new Map<string, { source: Organisation; waiters: Waiter[] }>();
+  let writing = false;
+  let scheduled = false;
+
+  async function drain(): Promise<void> {
+    writing = true;
+    try {
+      while (queues.size > 0) {
+        const [key, q] = queues.entries().next().value as [
+          string,
+          { source: Organisation; waiters: Waiter[] },
+        ];
+        let taken = 0;
+        const batch: Waiter[] = [];
+        while (
+          q.waiters.length > 0 &&
+          (batch.length === 0 || taken + (q.waiters[0]?.submissions.length ?? 0) <= opts.maxBatch)
+        ) {
+          const w = q.waiters.shift() as Waiter;
+          taken += w.submissions.length;
+          batch.push(w);
+        }
+        if (q.waiters.length === 0) queues.delete(key);
+        try {
+          const results = await inner.submitMany(q.source, batch);
+          batch.forEach((w, i) => w.resolve(results[i] ?? []));
+        } catch (e) {
+          for (const w of batch) w.reject(e);
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  }
+
+  return {
+    submit(source, submissions, ctx) {
+      return new Promise<IntakeResult[]>((resolve, reject) => {
+        const q = queues.get(source.id) ?? { source, waiters: [] };
+        q.waiters.push({ submissions, ctx, resolve, reject });
+        queues.set(source.id, q);
+        // Start writing after this turn of the event loop: requests read in the same turn join the batch.
+        if (!writing && !scheduled) {
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            void drain();
+          });
+        }
+      });
+    },
+    submitMany: (source, groups) => inner.submitMany(source, groups),
   };
 }

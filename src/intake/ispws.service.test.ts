@@ -70,6 +70,7 @@ describe.each(DIALECTS)('ISPWS service on %s', (dialect) => {
   it('finishes a report again after a crash between the intake and the status update: one referral, the same id', async () => {
     let crash = true;
     const { database, ispws, client } = await setup((intake) => ({
+      submitMany: (source, groups) => intake.submitMany(source, groups),
       async submit(source, submissions, c) {
         const results = await intake.submit(source, submissions, c);
         if (crash) {

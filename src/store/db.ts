@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DbUrl } from '../config.ts';
 import { migrations } from './migrations/index.ts';
@@ -31,7 +31,7 @@ export function openDatabase(url: DbUrl): Database {
       sqlite.pragma('cache_size = -65536');
       // Checkpoint every 64 MiB of WAL rather than every 4 MiB: bulk intake commits megabytes at a time.
       sqlite.pragma('wal_autocheckpoint = 16384');
-      const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+      const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
       return { db, dialect: 'sqlite', close: () => db.destroy() };
     }
     case 'postgres': {
@@ -45,6 +45,28 @@ export function openDatabase(url: DbUrl): Database {
       return { db, dialect: 'postgres', close: () => db.destroy() };
     }
   }
+}
+
+/**
+ * Kysely prepares every query afresh; compiling SQL is a large share of a small write's cost, and the same
+ * statements recur (every intake transaction runs the same few), so prepared statements are kept by text.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 256): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql); // re-inserted below: the map's order is least recently used first
+      } else {
+        stmt = sqlite.prepare(sql);
+        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
 }
 
 const INT8 = 20;
