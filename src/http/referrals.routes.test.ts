@@ -144,6 +144,9 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
       recipient: 'hub',
       decision: { outcome: 'routed' },
     });
+    expect(
+      one.json<{ decision: { identifiers: { kind: string; value: string }[] } }>().decision.identifiers,
+    ).toContainEqual(expect.objectContaining({ kind: 'service-user-id', value: 'usr_0001' }));
     const missing = await http.inject({
       method: 'GET',
       url: '/api/v1/referrals/0190a3c2-0000-7000-8000-000000000000',

@@ -7,6 +7,7 @@ import type { Database } from '../store/db.ts';
 import { listOrganisations } from '../store/organisations.repo.ts';
 import {
   getReferral,
+  listIdentifiers,
   pageReferrals,
   type ReferralFilter,
   type ReferralRow,
@@ -127,7 +128,13 @@ export function createReferralsService(deps: {
         format: row.format,
         contentSha256: row.contentSha256,
         document: JSON.parse(row.document) as ReferralDocument,
-        decision: row.decision === null ? null : (JSON.parse(row.decision) as Decision),
+        decision:
+          row.decision === null
+            ? null
+            : {
+                ...(JSON.parse(row.decision) as Omit<Decision, 'identifiers'>),
+                identifiers: await listIdentifiers(database.db, id),
+              },
       };
     },
 

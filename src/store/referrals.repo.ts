@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Decision } from '../domain/decision.ts';
-import type { ReferralId } from '../domain/ids.ts';
+import type { Instant, ReferralId } from '../domain/ids.ts';
+import type { Identifier } from '../domain/identifier.ts';
 import { effectiveHashes, type Referral } from '../domain/referral.ts';
 import { chunks } from './audit.repo.ts';
 import type { Tables } from './schema.ts';
@@ -65,7 +66,8 @@ export async function insertReferrals(
     referral_id: referral.id,
     outcome: decision.outcome,
     recipient_org_id: decision.jurisdiction.recipientOrgId,
-    decision: JSON.stringify(decision),
+    // The identifiers live in their own table (indexed for linking); the JSON keeps the rest.
+    decision: JSON.stringify({ ...decision, identifiers: undefined }),
     decided_at: decidedAt,
   }));
   const identifiers = fresh.flatMap(({ referral, decision }) =>
@@ -217,4 +219,24 @@ export async function countReferrals(db: Kysely<Tables>): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/** A referral's identifiers, in the order the pipeline found them. */
+export async function listIdentifiers(db: Kysely<Tables>, referralId: string): Promise<Identifier[]> {
+  const rows = await db
+    .selectFrom('identifiers')
+    .selectAll()
+    .where('referral_id', '=', referralId)
+    .orderBy('ord')
+    .execute();
+  return rows.map((r) => ({
+    kind: r.kind as Identifier['kind'],
+    value: r.value,
+    raw: r.raw,
+    role: r.role as Identifier['role'],
+    account: r.account,
+    ...(r.service !== null && { service: r.service }),
+    ...(r.port !== null && { port: r.port }),
+    ...(r.seen_at !== null && { at: r.seen_at as Instant }),
+  }));
 }
