@@ -116,6 +116,36 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     expect(Number(n.n)).toBe(2);
   });
 
+  it('refuses a different report under a reference already used, instead of dropping it as a duplicate', async () => {
+    const { database, intake, receiving } = await setup();
+    const [first] = await intake.submit(receiving, [submission(canonicalReferral('ref-9'))], {
+      actor: 't',
+      requestId: null,
+    });
+    const changed = canonicalReferral('ref-9', { additionalInfo: 'a corrected report' });
+    const [later, fresh, twin] = await intake.submit(
+      receiving,
+      [
+        submission(changed),
+        submission(canonicalReferral('ref-10')),
+        submission(canonicalReferral('ref-10', { additionalInfo: 'another report, same reference' })),
+      ],
+      { actor: 't', requestId: null },
+    );
+    expect(later).toMatchObject({ kind: 'rejected', problems: [{ code: 'conflict', path: '/sourceRef' }] });
+    expect(later?.kind === 'rejected' && later.problems[0]?.message).toContain(
+      first?.kind === 'accepted' ? first.id : '?',
+    );
+    expect(fresh?.kind).toBe('accepted');
+    expect(twin).toMatchObject({ kind: 'rejected', problems: [{ code: 'conflict' }] });
+    const refs = await database.db
+      .selectFrom('referrals')
+      .select('source_ref')
+      .orderBy('source_ref')
+      .execute();
+    expect(refs.map((r) => r.source_ref)).toEqual(['ref-10', 'ref-9']);
+  });
+
   it('uses the content hash as reference when the source gives none', async () => {
     const { intake, receiving } = await setup();
     const doc = canonicalReferral('x');

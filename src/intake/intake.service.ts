@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { Problem } from '../domain/errors.ts';
+import { problem, type Problem } from '../domain/errors.ts';
 import type { Instant, ReferralId, Sha256Hex } from '../domain/ids.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import type { InputFormat, ReferralDocument, ReferralStatus } from '../domain/referral.ts';
@@ -151,26 +151,33 @@ export function createIntakeService(deps: {
     const missing = candidates.filter((c) => !inserted.has(c.referral.id)).map((c) => c.referral.sourceRef);
     const existing = missing.length
       ? await findReferralIds(database.db, source.id, missing)
-      : new Map<string, ReferralId>();
-    const byRef = new Map<string, IntakeResult>();
+      : new Map<string, { id: ReferralId; contentSha256: string }>();
+    // What is now stored under each reference: the one just inserted, or the one found.
+    const stored = new Map<string, { id: ReferralId; contentSha256: string }>();
     for (const c of candidates) {
       const ref = c.referral.sourceRef;
-      if (inserted.has(c.referral.id)) {
-        byRef.set(ref, { kind: 'accepted', id: c.referral.id, status: c.referral.status, sourceRef: ref });
-      } else {
-        const id = existing.get(ref);
-        if (!id) throw new Error(`bug: referral ${ref} neither inserted nor found`);
-        byRef.set(ref, { kind: 'duplicate', id, sourceRef: ref });
-      }
+      const found = inserted.has(c.referral.id) ? c.referral : existing.get(ref);
+      if (!found) throw new Error(`bug: referral ${ref} neither inserted nor found`);
+      stored.set(ref, found);
     }
-    return results.map((r, i): IntakeResult => {
+    return results.map((r): IntakeResult => {
       if (r.kind !== 'pending') return r;
-      const ref = r.record.referral.sourceRef;
-      const settled = byRef.get(ref);
-      if (!settled) throw new Error('bug: unsettled submission');
-      // A later copy of a reference within the same batch is a duplicate of the first.
-      if (firstInBatch.get(ref) !== i) return { kind: 'duplicate', id: idOf(settled), sourceRef: ref };
-      return settled;
+      const { id, sourceRef, contentSha256, status } = r.record.referral;
+      const s = stored.get(sourceRef);
+      if (!s) throw new Error('bug: unsettled submission');
+      if (s.id === id) return { kind: 'accepted', id, status, sourceRef };
+      // Same reference, same bytes: a resubmission. Same reference, other bytes: not ours to drop silently.
+      if (s.contentSha256 === contentSha256) return { kind: 'duplicate', id: s.id, sourceRef };
+      return {
+        kind: 'rejected',
+        problems: [
+          problem(
+            'conflict',
+            '/sourceRef',
+            `a different report with the reference ${sourceRef} was already received from this source (referral ${s.id}); a correction needs its own reference`,
+          ),
+        ],
+      };
     });
   }
 
@@ -203,11 +210,6 @@ export function createIntakeService(deps: {
       },
     };
   }
-}
-
-function idOf(r: IntakeResult): ReferralId {
-  if (r.kind === 'rejected') throw new Error('bug: a rejected result has no id');
-  return r.id;
 }
 
 function isFinal(r: IntakeResult | { kind: 'pending' }): r is IntakeResult {

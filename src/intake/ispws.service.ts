@@ -16,7 +16,6 @@ import {
   type IspwsFileRow,
   type IspwsReportRow,
 } from '../store/ispws.repo.ts';
-import { getReferral } from '../store/referrals.repo.ts';
 import { parseCyberTipline } from './formats/cybertipline.ts';
 import { readXml, xmlTrim } from './formats/cybertipline-xml.ts';
 import type { IntakeService, RequestContext } from './intake.service.ts';
@@ -289,18 +288,11 @@ export function createIspwsService(deps: {
       if (result.kind === 'rejected') {
         // Still open: the provider may correct a file's details, or retract.
         await reopen();
+        // The intake answers "duplicate" only for the same bytes (a re-run after a crash finds its own
+        // referral); another report under this reference is a conflict, never taken over.
+        const conflict = result.problems.find((p) => p.code === 'conflict');
+        if (conflict) return { kind: 'conflict', message: conflict.message };
         return { kind: 'invalid', problems: result.problems };
-      }
-      if (result.kind === 'duplicate') {
-        // A re-run after a crash finds its own referral; anything else under this reference is not ours.
-        const existing = await getReferral(db, result.id);
-        if (existing?.contentSha256 !== submission.contentSha256) {
-          await reopen();
-          return {
-            kind: 'conflict',
-            message: `another referral of this source already has the reference ${result.sourceRef}`,
-          };
-        }
       }
       await transitionIspwsReport(db, report.reportId, client.id, ['finishing', 'open'], 'finished', {
         closedAt: clock.now(),

@@ -105,23 +105,17 @@ export async function findReferralIds(
   db: Kysely<Tables> | Transaction<Tables>,
   sourceOrgId: string,
   refs: readonly string[],
-): Promise<Map<string, ReferralId>> {
-  const out = new Map<string, ReferralId>();
-  for (const c of chunks(
-    refs.map((r) => ({ r })),
-    1,
-  )) {
+): Promise<Map<string, { id: ReferralId; contentSha256: string }>> {
+  const out = new Map<string, { id: ReferralId; contentSha256: string }>();
+  for (let i = 0; i < refs.length; i += 1000) {
     const rows = await db
       .selectFrom('referrals')
-      .select(['id', 'source_ref'])
+      .select(['id', 'source_ref', 'content_sha256'])
       .where('source_org_id', '=', sourceOrgId)
-      .where(
-        'source_ref',
-        'in',
-        c.map((x) => x.r),
-      )
+      .where('source_ref', 'in', refs.slice(i, i + 1000))
       .execute();
-    for (const row of rows) out.set(row.source_ref, row.id as ReferralId);
+    for (const row of rows)
+      out.set(row.source_ref, { id: row.id as ReferralId, contentSha256: row.content_sha256 });
   }
   return out;
 }
