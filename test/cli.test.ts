@@ -136,6 +136,17 @@ describe.each(DIALECTS)('conduit CLI on %s', (dialect) => {
     }
   });
 
+  it("under --strict also validates against NCMEC's XSD, and still accepts what is valid", async () => {
+    const { db, dir } = await setup();
+    copyFileSync(join(EXAMPLES, 'example-03-batched-viral.report.xml'), join(dir, 'v.report.xml'));
+    copyFileSync(
+      join(EXAMPLES, 'example-03-batched-viral.fileDetails.xml'),
+      join(dir, 'v.1.fileDetails.xml'),
+    );
+    const r = await conduit(db, ['ingest', dir, '--strict', '--json']);
+    expect(JSON.parse(r.out)).toMatchObject({ received: 1, accepted: 1, rejected: 0 });
+  });
+
   it('reads a report from stdin', async () => {
     const { db } = await setup();
     const xml = readFileSync(join(EXAMPLES, 'example-01-chatim-enticement.report.xml'), 'utf8');
