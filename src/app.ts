@@ -1,3 +1,4 @@
+import type { AuditService } from './audit/audit.service.ts';
 import type { Config } from './config.ts';
 import type { Organisation } from './domain/organisation.ts';
 import type { IntakeService } from './intake/intake.service.ts';
@@ -14,6 +15,7 @@ export interface App {
   readonly ispws: IspwsService;
   readonly referrals: ReferralsService;
   readonly organisations: OrganisationsService;
+  readonly audit: AuditService;
   readonly receiving: Organisation;
   close(): Promise<void>;
 }

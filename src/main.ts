@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { App } from './app.ts';
+import { createAuditService } from './audit/audit.service.ts';
 import { runCli } from './cli/cli.ts';
 import { loadConfig, type Config } from './config.ts';
 import { instantOf } from './domain/ids.ts';
@@ -40,6 +41,7 @@ export async function createApp(config: Config): Promise<App> {
       ispws,
       referrals: createReferralsService({ database, clock }),
       organisations,
+      audit: createAuditService({ database }),
       receiving,
       close: () => database.close(),
     };

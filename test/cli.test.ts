@@ -147,6 +147,34 @@ describe.each(DIALECTS)('conduit CLI on %s', (dialect) => {
     expect(JSON.parse(r.out)).toMatchObject({ received: 1, accepted: 1, rejected: 0 });
   });
 
+  it('verifies the audit trail, and names the first event that was tampered with or removed', async () => {
+    const { db, dir } = await setup();
+    for (let i = 0; i < 3; i++)
+      writeFileSync(join(dir, `a${i}.referral.json`), JSON.stringify(canonicalReferral(`a-${i}`)));
+    await conduit(db, ['ingest', dir]);
+    const intact = await conduit(db, ['audit', 'verify', '--json']);
+    expect(intact.code).toBe(0);
+    expect(JSON.parse(intact.out)).toMatchObject({ ok: true, events: 3 });
+
+    const app = await createApp(loadConfig({ db }, {}));
+    try {
+      await app.database.db
+        .updateTable('audit_events')
+        .set({ actor: 'someone-else' })
+        .where('seq', '=', 2)
+        .execute();
+      const tampered = await conduit(db, ['audit', 'verify', '--json']);
+      expect(tampered.code).toBe(4);
+      expect(JSON.parse(tampered.out)).toMatchObject({ ok: false, seq: 2 });
+
+      await app.database.db.deleteFrom('audit_events').where('seq', '>=', 2).execute();
+      const truncated = await conduit(db, ['audit', 'verify', '--json']);
+      expect(JSON.parse(truncated.out)).toMatchObject({ ok: false, seq: 2 });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('reads a report from stdin', async () => {
     const { db } = await setup();
     const xml = readFileSync(join(EXAMPLES, 'example-01-chatim-enticement.report.xml'), 'utf8');

@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { App } from '../app.ts';
 import { ConfigError } from '../config.ts';
+import { auditCommands } from './audit.ts';
 import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
 import { exportCommand } from './export.ts';
@@ -25,9 +26,9 @@ export interface CommandContext extends CliIo {
   exit(code: number): void;
 }
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, rejected: 3, broken: 4 } as const;
 
-/** Exit codes: 0 success, 2 usage error, 3 some input rejected (the rest kept), 1 anything else. */
+/** Exit codes: 0 success, 2 usage error, 3 some input rejected (the rest kept), 4 audit chain broken, 1 anything else. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
   let opened: App | undefined;
@@ -68,6 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   exportCommand(program, ctx);
   generateCommand(program, ctx);
   orgCommands(program, ctx);
+  auditCommands(program, ctx);
   benchCommand(program, ctx);
 
   try {

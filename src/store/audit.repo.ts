@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { GENESIS as GENESIS_HASH } from './migrations/0001_init.ts';
 import type { Tables } from './schema.ts';
 
 /** One event of the tamper-evident trail, before it is chained. */
@@ -91,4 +92,61 @@ export function chunks<T extends object>(rows: readonly T[], columns: number): T
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+export type ChainVerdict =
+  | { readonly ok: true; readonly events: number; readonly headHash: string }
+  | { readonly ok: false; readonly seq: number; readonly reason: string };
+
+/**
+ * Walks the whole trail in order and recomputes every link; the first broken one is reported. The head row
+ * is checked last, so removing events from the end is caught as well as changing or removing any other.
+ */
+export async function verifyAuditChain(db: Kysely<Tables>, pageSize = 5000): Promise<ChainVerdict> {
+  let prev = GENESIS_HASH;
+  let expected = 1;
+  for (;;) {
+    const rows = await db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('seq', '>=', expected)
+      .orderBy('seq')
+      .limit(pageSize)
+      .execute();
+    for (const r of rows) {
+      if (r.seq !== expected) return { ok: false, seq: expected, reason: `event ${expected} is missing` };
+      if (r.prev_hash !== prev)
+        return { ok: false, seq: r.seq, reason: 'does not link to the previous event' };
+      const entry: AuditEntry = {
+        at: r.at,
+        actor: r.actor,
+        orgId: r.org_id,
+        action: r.action,
+        objectType: r.object_type,
+        objectId: r.object_id,
+        requestId: r.request_id,
+        outcome: r.outcome as AuditEntry['outcome'],
+        details: JSON.parse(r.details) as Record<string, unknown>,
+      };
+      if (chainHash(r.seq, entry, prev) !== r.hash)
+        return { ok: false, seq: r.seq, reason: 'its content does not match its hash' };
+      prev = r.hash;
+      expected++;
+    }
+    if (rows.length < pageSize) break;
+  }
+  const head = await db
+    .selectFrom('audit_head')
+    .select(['seq', 'hash'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  const last = expected - 1;
+  if (!head || head.seq !== last || head.hash !== prev) {
+    return {
+      ok: false,
+      seq: last + 1,
+      reason: `the trail ends at event ${last} but its head records ${head?.seq ?? 'nothing'}`,
+    };
+  }
+  return { ok: true, events: last, headHash: prev };
 }
