@@ -56,6 +56,8 @@ function withStatementCache(sqlite: SQLite.Database, size = 256): SqliteDatabase
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
+      // Bulk multi-row INSERTs are long and rarely repeat exactly: caching them would only hold memory.
+      if (sql.length > 4096) return sqlite.prepare(sql);
       let stmt = cache.get(sql);
       if (stmt) {
         cache.delete(sql); // re-inserted below: the map's order is least recently used first
