@@ -25,7 +25,7 @@ export interface IngestOptions {
 
 const CHUNK = 100;
 /** Chunks being parsed while earlier ones are stored: enough to keep every parse worker busy. */
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 8;
 
 /**
  * Bulk intake: parse each unit once, store in batches, count what happened. Stored batches are
