@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'invalid_date' // an impossible or malformed date/time, or one in the future where the past is required
   | 'invalid_ip' // not an IPv4/IPv6 address
   | 'invalid_email' // not an e-mail address
+  | 'unreadable' // a file that cannot be read (permissions, vanished while walking)
   | 'unknown_organisation'
   | 'not_found'
   | 'conflict' // state does not allow the operation (e.g. finishing a retracted report)

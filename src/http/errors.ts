@@ -12,6 +12,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_date: 422,
   invalid_ip: 422,
   invalid_email: 422,
+  unreadable: 422,
   unknown_organisation: 422,
   not_found: 404,
   conflict: 409,

@@ -169,10 +169,14 @@ function unitsOf(body: Buffer, contentType: string): BodyUnits {
   if (type === 'application/xml' || type === 'text/xml')
     return single({ kind: 'cybertipline', input: 'body', report: body, fileDetails: [] });
   if (type === 'application/x-ndjson') {
-    const lines = body.toString('utf8').split('\n');
-    const units = lines.flatMap((l, i) =>
-      l.trim() ? [{ kind: 'json' as const, input: `body:${i + 1}`, bytes: Buffer.from(l) }] : [],
-    );
+    // Split on newline bytes: each line stays byte-exact (UTF-8 is checked strictly when it is parsed).
+    const units: Unit[] = [];
+    for (let start = 0, n = 1; start < body.length; n++) {
+      const nl = body.indexOf(0x0a, start);
+      const line = body.subarray(start, nl === -1 ? body.length : nl);
+      if (line.toString('latin1').trim()) units.push({ kind: 'json', input: `body:${n}`, bytes: line });
+      start = nl === -1 ? body.length : nl + 1;
+    }
     return Object.assign(units, { single: false });
   }
   if (body.toString('latin1', 0, 64).trimStart().startsWith('[')) {

@@ -82,7 +82,7 @@ export async function ingestUnits(
     }
   };
   const dispatch = async () => {
-    if (chunk.length) inFlight.push(parse(chunk, opts.now()));
+    if (chunk.length) inFlight.push(guarded(parse(chunk, opts.now())));
     chunk = [];
     // Stored in input order, so a rerun after a crash finds a prefix already stored.
     while (inFlight.length >= IN_FLIGHT) await store(await (inFlight.shift() as Promise<ParsedUnit[]>));
@@ -98,8 +98,14 @@ export async function ingestUnits(
     chunk.push(unit);
     if (chunk.length >= CHUNK) await dispatch();
   }
-  if (chunk.length) inFlight.push(parse(chunk, opts.now()));
+  if (chunk.length) inFlight.push(guarded(parse(chunk, opts.now())));
   for (const p of inFlight.splice(0)) await store(await p);
   await flush();
   return summary;
+}
+
+/** Marks a promise as handled now (it is awaited later, in order), so an early failure is not "unhandled". */
+function guarded<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }

@@ -146,6 +146,33 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     expect(refs.map((r) => r.source_ref)).toEqual(['ref-10', 'ref-9']);
   });
 
+  it('recognises the same report re-sent in another form (other bytes, same content) as a duplicate', async () => {
+    const { intake, receiving } = await setup();
+    const doc = canonicalReferral('ref-11');
+    const [first] = await intake.submit(receiving, [submission(doc)], { actor: 't', requestId: null });
+    const parsed = parseCanonical(doc);
+    if (!parsed.ok) throw new Error('fixture');
+    const pretty = Buffer.from(JSON.stringify(doc, null, 2));
+    const [again] = await intake.submit(
+      receiving,
+      [
+        {
+          format: 'conduit-json',
+          mediaType: 'application/json',
+          raw: pretty,
+          ...seal(pretty),
+          document: parsed.value,
+        },
+      ],
+      { actor: 't', requestId: null },
+    );
+    expect(again).toEqual({
+      kind: 'duplicate',
+      id: first?.kind === 'accepted' ? first.id : '?',
+      sourceRef: 'ref-11',
+    });
+  });
+
   it('uses the content hash as reference when the source gives none', async () => {
     const { intake, receiving } = await setup();
     const doc = canonicalReferral('x');

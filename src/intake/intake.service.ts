@@ -12,7 +12,9 @@ import {
   insertOutbox,
   insertReferrals,
   type ReferralRecord,
+  type StoredReferral,
 } from '../store/referrals.repo.ts';
+import { canonicalJson } from '../domain/canonical-json.ts';
 
 /** One parsed input, ready for the pipeline. Edges make these; nothing is stored before `submit`. */
 export interface Submission {
@@ -151,9 +153,9 @@ export function createIntakeService(deps: {
     const missing = candidates.filter((c) => !inserted.has(c.referral.id)).map((c) => c.referral.sourceRef);
     const existing = missing.length
       ? await findReferralIds(database.db, source.id, missing)
-      : new Map<string, { id: ReferralId; contentSha256: string }>();
+      : new Map<string, StoredReferral>();
     // What is now stored under each reference: the one just inserted, or the one found.
-    const stored = new Map<string, { id: ReferralId; contentSha256: string }>();
+    const stored = new Map<string, ReferralRecord['referral'] | StoredReferral>();
     for (const c of candidates) {
       const ref = c.referral.sourceRef;
       const found = inserted.has(c.referral.id) ? c.referral : existing.get(ref);
@@ -166,8 +168,11 @@ export function createIntakeService(deps: {
       const s = stored.get(sourceRef);
       if (!s) throw new Error('bug: unsettled submission');
       if (s.id === id) return { kind: 'accepted', id, status, sourceRef };
-      // Same reference, same bytes: a resubmission. Same reference, other bytes: not ours to drop silently.
-      if (s.contentSha256 === contentSha256) return { kind: 'duplicate', id: s.id, sourceRef };
+      // Same reference and the same report (same bytes, or the same content in another form, e.g. a JSON
+      // file re-sent as an NDJSON line): a resubmission. Another report under that reference: not ours to drop.
+      if (s.contentSha256 === contentSha256 || sameDocument(s, r.record.referral.document)) {
+        return { kind: 'duplicate', id: s.id, sourceRef };
+      }
       return {
         kind: 'rejected',
         problems: [
@@ -210,6 +215,14 @@ export function createIntakeService(deps: {
       },
     };
   }
+}
+
+function sameDocument(
+  stored: ReferralRecord['referral'] | StoredReferral,
+  document: ReferralDocument,
+): boolean {
+  const theirs: unknown = typeof stored.document === 'string' ? JSON.parse(stored.document) : stored.document;
+  return canonicalJson(theirs) === canonicalJson(document);
 }
 
 function isFinal(r: IntakeResult | { kind: 'pending' }): r is IntakeResult {
@@ -258,7 +271,9 @@ export function coalescingIntake(inner: IntakeService, opts: { readonly maxBatch
           taken += w.submissions.length;
           batch.push(w);
         }
-        if (q.waiters.length === 0) queues.delete(key);
+        // Round robin between sources: one busy source must not starve the others.
+        queues.delete(key);
+        if (q.waiters.length > 0) queues.set(key, q);
         try {
           const results = await inner.submitMany(q.source, batch);
           batch.forEach((w, i) => w.resolve(results[i] ?? []));

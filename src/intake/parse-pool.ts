@@ -23,6 +23,15 @@ export function createParsePool(size: number): ParsePool {
   );
   const pending = new Map<number, { resolve: (p: ParsedUnit[]) => void; reject: (e: Error) => void }>();
   let next = 0;
+  // A worker that dies takes the pool down with it: every pending and later parse fails at once, so the
+  // ingest ends with an error (its stored batches stay stored) instead of waiting forever.
+  let dead: Error | undefined;
+  const fail = (e: Error) => {
+    dead ??= e;
+    for (const p of pending.values()) p.reject(dead);
+    pending.clear();
+  };
+  let closing = false;
   for (const w of workers) {
     w.on('message', (m: Reply) => {
       const p = pending.get(m.id);
@@ -31,9 +40,9 @@ export function createParsePool(size: number): ParsePool {
       if (m.parsed) p.resolve(m.parsed.map(asBuffers));
       else p.reject(new Error(`parse worker: ${m.error ?? 'no reply'}`));
     });
-    w.on('error', (e) => {
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
+    w.on('error', fail);
+    w.on('exit', (code) => {
+      if (!closing) fail(new Error(`parse worker exited (code ${code})`));
     });
   }
   return {
@@ -42,11 +51,13 @@ export function createParsePool(size: number): ParsePool {
       const worker = workers[id % workers.length];
       if (!worker) throw new Error('bug: empty parse pool');
       return new Promise((resolve, reject) => {
+        if (dead) return reject(dead);
         pending.set(id, { resolve, reject });
         worker.postMessage({ id, now: now.getTime(), units });
       });
     },
     async close() {
+      closing = true;
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

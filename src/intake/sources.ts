@@ -1,7 +1,6 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { problem, type Problem } from '../domain/errors.ts';
 
@@ -18,7 +17,20 @@ export type Unit =
   | { readonly kind: 'error'; readonly input: string; readonly problem: Problem };
 
 const REPORT = /^(.+)\.report\.xml$/;
-const FILE_DETAILS = /^(.+?)(?:\.(\d+))?\.fileDetails\.xml$/;
+const FILE_DETAILS = /^(.+)\.fileDetails\.xml$/;
+const NUMBERED = /^(.+)\.(\d+)$/;
+
+/**
+ * The report stem a fileDetails file belongs to, given the stems present: `<stem>.fileDetails.xml` or
+ * `<stem>.<n>.fileDetails.xml`. Checked against real stems, since a stem may itself end in `.<digits>`.
+ */
+function detailsOwner(file: string, stems: ReadonlySet<string>): { stem: string; index: number } | undefined {
+  const base = FILE_DETAILS.exec(file)?.[1];
+  if (base === undefined) return undefined;
+  if (stems.has(base)) return { stem: base, index: 0 };
+  const m = NUMBERED.exec(base);
+  return m?.[1] !== undefined && stems.has(m[1]) ? { stem: m[1], index: Number(m[2]) } : undefined;
+}
 const JSON_DOC = /^(.+)\.(?:referral\.)?json$/;
 const NDJSON = /\.(?:ndjson|jsonl)$/;
 
@@ -56,10 +68,14 @@ export async function* readUnits(
       const name = basename(p);
       const stem = REPORT.exec(name)?.[1];
       if (stem !== undefined) {
+        const stems = new Set([stem]);
         const details = (await readdir(dirname(p)))
-          .filter((f) => FILE_DETAILS.exec(f)?.[1] === stem)
-          .sort(byDetailsIndex)
-          .map((f) => join(dirname(p), f));
+          .flatMap((f) => {
+            const owner = detailsOwner(f, stems);
+            return owner ? [{ f, index: owner.index }] : [];
+          })
+          .sort((a, b) => a.index - b.index)
+          .map(({ f }) => join(dirname(p), f));
         yield readGroup({ input: p, stem, report: p, details }, opts.maxBytes);
       } else {
         yield readSingle(p, JSON_DOC.exec(name)?.[1], opts.maxBytes);
@@ -84,31 +100,29 @@ async function* readDirectory(
   const groups: Group[] = [];
   for (const sub of await walk(dir)) {
     const files = sub.files;
-    const details = new Map<string, string[]>();
+    const stems = new Set(files.flatMap((f) => REPORT.exec(f)?.[1] ?? []));
+    const details = new Map<string, { f: string; index: number }[]>();
     for (const f of files) {
-      const m = FILE_DETAILS.exec(f);
-      if (m?.[1] !== undefined) details.set(m[1], [...(details.get(m[1]) ?? []), f]);
+      if (!FILE_DETAILS.test(f)) continue;
+      const owner = detailsOwner(f, stems);
+      if (owner) details.set(owner.stem, [...(details.get(owner.stem) ?? []), { f, index: owner.index }]);
+      else groups.push({ input: join(sub.dir, f), details: [] }); // an orphan: reported, not skipped
     }
-    const reports = new Set<string>();
     for (const f of files) {
       const stem = REPORT.exec(f)?.[1];
-      const jsonStem = stem === undefined && !FILE_DETAILS.test(f) ? JSON_DOC.exec(f)?.[1] : undefined;
       if (stem !== undefined) {
-        reports.add(stem);
-        const d = (details.get(stem) ?? []).sort(byDetailsIndex).map((x) => join(sub.dir, x));
+        const d = (details.get(stem) ?? []).sort((x, y) => x.index - y.index).map((x) => join(sub.dir, x.f));
         groups.push({ input: join(sub.dir, f), stem, report: join(sub.dir, f), details: d });
-      } else if (jsonStem !== undefined && f.endsWith('.referral.json')) {
+      } else if (f.endsWith('.referral.json')) {
         // In a directory only `*.referral.json` are referrals: other JSON (e.g. truth.json) is not input.
-        groups.push({ input: join(sub.dir, f), stem: jsonStem, json: join(sub.dir, f), details: [] });
+        groups.push({
+          input: join(sub.dir, f),
+          stem: f.slice(0, -'.referral.json'.length),
+          json: join(sub.dir, f),
+          details: [],
+        });
       } else if (NDJSON.test(f)) {
         groups.push({ input: join(sub.dir, f), json: join(sub.dir, f), details: [] });
-      }
-    }
-    for (const [stem, list] of details) {
-      if (!reports.has(stem)) {
-        for (const f of list) {
-          groups.push({ input: join(sub.dir, f), details: [] });
-        }
       }
     }
   }
@@ -129,7 +143,8 @@ async function* readDirectory(
 
 async function walk(dir: string): Promise<{ dir: string; files: string[] }[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const files = entries.filter((e) => e.isFile()).map((e) => e.name);
+  // Symbolic links are followed when read (a linked report is still a report).
+  const files = entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
   const out = [{ dir, files }];
   for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     out.push(...(await walk(join(dir, e.name))));
@@ -137,16 +152,17 @@ async function walk(dir: string): Promise<{ dir: string; files: string[] }[]> {
   return out;
 }
 
-function byDetailsIndex(a: string, b: string): number {
-  return Number(FILE_DETAILS.exec(a)?.[2] ?? 0) - Number(FILE_DETAILS.exec(b)?.[2] ?? 0);
-}
-
 function readGroup(g: Group, maxBytes: number): Unit {
   const paths = [g.report ?? g.input, ...g.details];
   const buffers: Buffer[] = [];
   let total = 0;
   for (const p of paths) {
-    const b = readBounded(p, maxBytes - total);
+    let b: Buffer | undefined;
+    try {
+      b = readBounded(p, maxBytes - total);
+    } catch (e) {
+      return unreadable(g.input, p, e);
+    }
     if (!b)
       return {
         kind: 'error',
@@ -168,7 +184,12 @@ function readGroup(g: Group, maxBytes: number): Unit {
 }
 
 function readSingle(path: string, stem: string | undefined, maxBytes: number): Unit {
-  const bytes = readBounded(path, maxBytes);
+  let bytes: Buffer | undefined;
+  try {
+    bytes = readBounded(path, maxBytes);
+  } catch (e) {
+    return unreadable(path, path, e);
+  }
   if (!bytes)
     return {
       kind: 'error',
@@ -219,57 +240,123 @@ function readBounded(path: string, maxBytes: number): Buffer | undefined {
   }
 }
 
-async function* readNdjson(stream: Readable, input: string, maxBytes: number): AsyncGenerator<Unit> {
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+/** A file that vanished or cannot be read is that input's error, not the end of the whole run. */
+function unreadable(input: string, path: string, e: unknown): Unit {
+  const code = (e as NodeJS.ErrnoException).code ?? 'error';
+  return { kind: 'error', input, problem: problem('unreadable', path, `cannot read the file (${code})`) };
+}
+
+/**
+ * Splits a byte stream into lines without ever holding more than `maxBytes` of one line: a longer line
+ * is reported as too large and skipped up to its end.
+ */
+async function* boundedLines(
+  stream: AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): AsyncGenerator<{ readonly n: number; readonly bytes?: Buffer }> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let over = false;
   let n = 0;
-  for await (const line of lines) {
+  const line = () => {
     n++;
-    if (line.trim() === '') continue;
+    const bytes = over ? undefined : Buffer.concat(parts);
+    parts = [];
+    size = 0;
+    over = false;
+    const end =
+      bytes && bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes?.length;
+    return bytes ? { n, bytes: bytes.subarray(0, end) } : { n };
+  };
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(0x0a, start);
+      const piece = buf.subarray(start, nl === -1 ? buf.length : nl);
+      if (!over) {
+        size += piece.length;
+        if (size > maxBytes) {
+          over = true;
+          parts = [];
+        } else parts.push(piece);
+      }
+      if (nl === -1) break;
+      yield line();
+      start = nl + 1;
+    }
+  }
+  if (size > 0 || over) yield line();
+}
+
+async function* readNdjson(
+  stream: AsyncIterable<Buffer | string>,
+  input: string,
+  maxBytes: number,
+): AsyncGenerator<Unit> {
+  for await (const { n, bytes } of boundedLines(stream, maxBytes)) {
     const label = `${input}:${n}`;
-    const bytes = Buffer.from(line, 'utf8');
-    if (bytes.length > maxBytes) {
+    if (!bytes) {
       yield {
         kind: 'error',
         input: label,
         problem: problem('too_large', label, `line exceeds ${maxBytes} bytes`),
       };
-    } else {
+    } else if (firstSignificantByte(bytes) !== undefined) {
+      // Bytes as read: UTF-8 is checked strictly when the line is parsed, never silently replaced.
       yield { kind: 'json', input: label, bytes };
     }
   }
 }
 
-/** stdin: XML is one report; JSON is NDJSON when its first line is a whole document, else one document. */
+/**
+ * stdin, streamed: XML is one report; JSON is NDJSON when its first line is a whole document (read line by
+ * line, any length of input), else one document of at most `maxBytes`.
+ */
 async function* readStdin(stdin: Readable, maxBytes: number): AsyncGenerator<Unit> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of stdin) {
-    const b = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
-    size += b.length;
-    if (size > maxBytes * 64) break;
-    chunks.push(b);
-  }
-  const all = Buffer.concat(chunks);
-  const first = firstSignificantByte(all);
-  if (first === 0x7b) {
-    const firstLine = all
-      .subarray(0, all.indexOf(0x0a) === -1 ? all.length : all.indexOf(0x0a))
-      .toString('utf8');
-    if (isJson(firstLine) && all.indexOf(0x0a) !== -1) {
-      const { Readable } = await import('node:stream');
-      yield* readNdjson(Readable.from([all]), 'stdin', maxBytes);
-      return;
+  const source = stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const head: Buffer[] = [];
+  let headSize = 0;
+  let ended = false;
+  // Peek until the first line is complete (or the input ends, or it is already too long to be a document).
+  while (!ended && headSize <= maxBytes && !head.some((b) => b.includes(0x0a))) {
+    const r = await source.next();
+    if (r.done) ended = true;
+    else {
+      const b = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      head.push(b);
+      headSize += b.length;
     }
   }
-  if (all.length > maxBytes) {
-    yield {
-      kind: 'error',
-      input: 'stdin',
-      problem: problem('too_large', 'stdin', `input exceeds ${maxBytes} bytes`),
-    };
+  async function* replay(): AsyncGenerator<Buffer> {
+    yield* head;
+    for (;;) {
+      const r = await source.next();
+      if (r.done) return;
+      yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    }
+  }
+  const start = Buffer.concat(head);
+  const nl = start.indexOf(0x0a);
+  if (firstSignificantByte(start) === 0x7b && nl !== -1 && isJson(start.subarray(0, nl).toString('utf8'))) {
+    yield* readNdjson(replay(), 'stdin', maxBytes);
     return;
   }
-  yield classify(all, 'stdin', undefined);
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const b of replay()) {
+    size += b.length;
+    if (size > maxBytes) {
+      yield {
+        kind: 'error',
+        input: 'stdin',
+        problem: problem('too_large', 'stdin', `input exceeds ${maxBytes} bytes`),
+      };
+      return;
+    }
+    parts.push(b);
+  }
+  yield classify(Buffer.concat(parts), 'stdin', undefined);
 }
 
 function isJson(s: string): boolean {

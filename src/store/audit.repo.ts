@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import { canonicalJson } from '../domain/canonical-json.ts';
 import { GENESIS as GENESIS_HASH } from './migrations/0001_init.ts';
 import type { Tables } from './schema.ts';
 
@@ -24,21 +25,6 @@ export function chainHash(seq: number, entry: AuditEntry, prevHash: string): str
   return createHash('sha256')
     .update(canonicalJson({ seq, ...entry, prevHash }))
     .digest('hex');
-}
-
-/**
- * Canonical JSON in the manner of RFC 8785: object keys sorted, no whitespace, JSON.stringify's number and
- * string forms (which are the RFC's). Audit details hold only JSON values, so nothing else needs handling.
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /**

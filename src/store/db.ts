@@ -41,6 +41,9 @@ export function openDatabase(url: DbUrl): Database {
         // int8 (audit sequence, counts) as a JS number: safe below 2^53.
         types: { getTypeParser: int8AsNumber },
       });
+      // An idle client's connection can drop (server restart); without a listener that would kill the
+      // process. The next query gets a fresh connection.
+      pool.on('error', (e) => process.stderr.write(`conduit: database connection lost: ${e.message}\n`));
       const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
       return { db, dialect: 'postgres', close: () => db.destroy() };
     }

@@ -101,21 +101,33 @@ export async function insertReferrals(
 }
 
 /** Ids of existing referrals by (source, reference): how a resubmission learns the original's id. */
+/** What a resubmission is compared with: the stored referral's id, raw-input hash and document (JSON). */
+export interface StoredReferral {
+  readonly id: ReferralId;
+  readonly contentSha256: string;
+  readonly document: string;
+}
+
 export async function findReferralIds(
   db: Kysely<Tables> | Transaction<Tables>,
   sourceOrgId: string,
   refs: readonly string[],
-): Promise<Map<string, { id: ReferralId; contentSha256: string }>> {
-  const out = new Map<string, { id: ReferralId; contentSha256: string }>();
+): Promise<Map<string, StoredReferral>> {
+  const out = new Map<string, StoredReferral>();
   for (let i = 0; i < refs.length; i += 1000) {
     const rows = await db
       .selectFrom('referrals')
-      .select(['id', 'source_ref', 'content_sha256'])
+      .select(['id', 'source_ref', 'content_sha256', 'document'])
       .where('source_org_id', '=', sourceOrgId)
       .where('source_ref', 'in', refs.slice(i, i + 1000))
       .execute();
-    for (const row of rows)
-      out.set(row.source_ref, { id: row.id as ReferralId, contentSha256: row.content_sha256 });
+    for (const row of rows) {
+      out.set(row.source_ref, {
+        id: row.id as ReferralId,
+        contentSha256: row.content_sha256,
+        document: row.document,
+      });
+    }
   }
   return out;
 }
