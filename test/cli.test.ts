@@ -77,6 +77,11 @@ describe.each(DIALECTS)('conduit CLI on %s', (dialect) => {
       subjects: [],
       matches: [],
     });
+    // One event for the receipt, one for the export (a read of everything): the trail is intact.
+    expect(JSON.parse((await conduit(db, ['audit', 'verify', '--json'])).out)).toMatchObject({
+      ok: true,
+      events: 2,
+    });
   });
 
   it('keeps the good lines of an NDJSON batch, reports each bad one with its field, and exits 3', async () => {

@@ -48,7 +48,7 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
           rmSync(dir, { recursive: true, force: true });
         }
         ctx.stdout.write(
-          'demo: no sign-in yet — user accounts arrive with the access-control work; the API is open on loopback only\n',
+          'demo: no sign-in yet (user accounts arrive with the access-control work): the API is open to anyone who can reach it\n',
         );
         if (opts.serve) await serve(app, opts, ctx);
       } finally {

@@ -31,6 +31,11 @@ export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): 
     now: () => new Date(),
     logger: false,
   });
+  if (!['127.0.0.1', '::1', 'localhost'].includes(opts.host)) {
+    ctx.stderr.write(
+      `conduit: warning: serving on ${opts.host} without sign-in: anyone who can reach it can read and submit referrals\n`,
+    );
+  }
   const address = await server.listen({ port: opts.port, host: opts.host });
   ctx.stdout.write(`Conduit is serving on ${address} (API docs: ${address}/api/docs)\n`);
   await new Promise<void>((resolve) => {

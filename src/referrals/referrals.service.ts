@@ -63,7 +63,8 @@ export interface ReferralsService {
   list(q: ListQuery): Promise<{ items: ReferralSummary[]; next: string | null }>;
   /** Every read of a whole referral is audited, in the same transaction as nothing else: the read itself. */
   get(id: string, ctx: RequestContext): Promise<ReferralView | undefined>;
-  exportAll(filter: ReferralFilter): AsyncIterable<ExportRecord>;
+  /** Every referral matching the filter, oldest first; the export itself is an audited read. */
+  exportAll(filter: ReferralFilter, ctx: RequestContext): AsyncIterable<ExportRecord>;
 }
 
 export function createReferralsService(deps: {
@@ -74,6 +75,32 @@ export function createReferralsService(deps: {
 
   async function slugs(): Promise<Map<string, string>> {
     return new Map((await listOrganisations(database.db)).map((o) => [o.id, o.slug]));
+  }
+
+  /** Reads are audited like writes: one chained event, committed before the data is returned. */
+  async function audit(
+    ctx: RequestContext,
+    action: string,
+    objectId: string | null,
+    details: Record<string, unknown>,
+    outcome: 'ok' | 'error' = 'ok',
+  ): Promise<void> {
+    await database.db.transaction().execute(async (trx) => {
+      const head = await lockAuditHead(trx);
+      await appendAudit(trx, head, [
+        {
+          at: clock.now(),
+          actor: ctx.actor,
+          orgId: null,
+          action,
+          objectType: 'referral',
+          objectId,
+          requestId: ctx.requestId,
+          outcome,
+          details,
+        },
+      ]);
+    });
   }
 
   function summary(r: ReferralRow, names: Map<string, string>): ReferralSummary {
@@ -105,22 +132,7 @@ export function createReferralsService(deps: {
 
     async get(id, ctx) {
       const row = await getReferral(database.db, id);
-      await database.db.transaction().execute(async (trx) => {
-        const head = await lockAuditHead(trx);
-        await appendAudit(trx, head, [
-          {
-            at: clock.now(),
-            actor: ctx.actor,
-            orgId: null,
-            action: 'referral.read',
-            objectType: 'referral',
-            objectId: id,
-            requestId: ctx.requestId,
-            outcome: row ? 'ok' : 'error',
-            details: row ? {} : { error: 'not_found' },
-          },
-        ]);
-      });
+      await audit(ctx, 'referral.read', id, row ? {} : { error: 'not_found' }, row ? 'ok' : 'error');
       if (!row) return undefined;
       const names = await slugs();
       return {
@@ -138,7 +150,8 @@ export function createReferralsService(deps: {
       };
     },
 
-    async *exportAll(filter) {
+    async *exportAll(filter, ctx) {
+      await audit(ctx, 'referral.export', null, { filter });
       const names = await slugs();
       let after: string | undefined;
       for (;;) {

@@ -22,9 +22,9 @@ export function openDatabase(url: DbUrl): Database {
       if (url.path !== ':memory:') mkdirSync(dirname(url.path), { recursive: true });
       const sqlite = new SQLite(url.path);
       sqlite.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode is durable against process crashes (the case intake must survive);
-      // only an OS crash can lose the last commits.
-      sqlite.pragma('synchronous = NORMAL');
+      // FULL: a referral acknowledged to its sender survives power loss too, not only a process crash
+      // (NORMAL in WAL mode may lose the last commits to an OS crash). Batched commits keep it cheap.
+      sqlite.pragma('synchronous = FULL');
       sqlite.pragma('busy_timeout = 10000');
       sqlite.pragma('foreign_keys = ON');
       // 64 MiB of page cache keeps the indexes hot during bulk intake.
