@@ -24,6 +24,9 @@ import { createReferralsService } from '../referrals/referrals.service.ts';
 import type { Database } from '../store/db.ts';
 import { buildServer } from './server.ts';
 
+/** Who the test is when it reads referrals back (reads are audited). */
+const TEST_READER = { actor: 'test', requestId: null };
+
 const EXAMPLES = new URL('../../../shared/reference/cybertipline/examples/', import.meta.url);
 const example = (name: string) => readFileSync(new URL(name, EXAMPLES));
 const REPORT = example('example-02-webpage-upload.report.xml');
@@ -275,7 +278,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
     expect(finished.data).toMatchObject({ responseCode: 0, reportId, files: { fileId } });
 
     // The referral: the CyberTipline report id is its source reference; its file carries our hashes.
-    const { items } = await app.referrals.list({ limit: 10 });
+    const { items } = await app.referrals.list({ limit: 10 }, TEST_READER);
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ sourceRef: String(reportId), source: 'example-esp', files: 1 });
     const r = await referral(items[0]?.id ?? '');
@@ -381,7 +384,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'open', referral_id: null, closed_at: null });
     expect(Buffer.from(row.report_xml, 'utf8').equals(REPORT)).toBe(true);
-    expect(await app.referrals.list({ limit: 10 })).toEqual({ items: [], next: null });
+    expect(await app.referrals.list({ limit: 10 }, TEST_READER)).toEqual({ items: [], next: null });
   });
 
   it('accepts an XML body sent as text/plain (fetch with a string body) or without a content type', async () => {
@@ -581,7 +584,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
     const done = await form('finish', reportId);
     expect(field(done.body, 'responseCode')).toBe('0');
     expect(done.body).toContain('<files>\n  </files>');
-    const { items } = await app.referrals.list({ limit: 5 });
+    const { items } = await app.referrals.list({ limit: 5 }, TEST_READER);
     const r = await referral(items[0]?.id ?? '');
     const raw = await app.database.db
       .selectFrom('referral_raw')
@@ -603,7 +606,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
       '5102',
       fileId,
     ]);
-    expect((await app.referrals.list({ limit: 5 })).items).toHaveLength(1);
+    expect((await app.referrals.list({ limit: 5 }, TEST_READER)).items).toHaveLength(1);
 
     const late = await upload(reportId, syntheticFile('LATE'));
     expect([late.statusCode, field(late.body, 'responseCode')]).toEqual([409, '5102']);
@@ -633,7 +636,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
     expect([finish.statusCode, field(finish.body, 'responseCode')]).toEqual([200, '5101']);
     const late = await upload(reportId, syntheticFile('LATE'));
     expect([late.statusCode, field(late.body, 'responseCode')]).toEqual([409, '5101']);
-    expect((await app.referrals.list({ limit: 5 })).items).toEqual([]);
+    expect((await app.referrals.list({ limit: 5 }, TEST_READER)).items).toEqual([]);
   });
 
   it('answers 5001 for an unknown or malformed report id and 4000 for a missing one', async () => {
@@ -729,7 +732,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
     expect(field(res.body, 'responseDescription')).toContain(
       '/files/0/hashes/md5: declared md5 differs from the hash of the uploaded bytes',
     );
-    expect((await app.referrals.list({ limit: 5 })).items).toEqual([]);
+    expect((await app.referrals.list({ limit: 5 }, TEST_READER)).items).toEqual([]);
     // The provider can correct the details and finish, or retract.
     expect(
       field(

@@ -125,7 +125,7 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
   });
 
   it('pages through referrals newest first with a keyset cursor, and shows one with its decision', async () => {
-    const { http } = await server();
+    const { app, http } = await server();
     for (let i = 0; i < 5; i++)
       await http.inject({ method: 'POST', url: '/api/v1/referrals', payload: canonicalReferral(`p-${i}`) });
     const page1 = (await http.inject({ method: 'GET', url: '/api/v1/referrals?limit=2' })).json<{
@@ -147,6 +147,14 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
     expect(
       one.json<{ decision: { identifiers: { kind: string; value: string }[] } }>().decision.identifiers,
     ).toContainEqual(expect.objectContaining({ kind: 'service-user-id', value: 'usr_0001' }));
+    // Reads are audited, from a list too: the page's event names every referral it showed.
+    const listed = await app.database.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'referral.list')
+      .orderBy('seq')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(listed.details)).toEqual({ ids: page1.items.map((i) => i.id) });
     const missing = await http.inject({
       method: 'GET',
       url: '/api/v1/referrals/0190a3c2-0000-7000-8000-000000000000',

@@ -121,14 +121,17 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
         if (problems.length) {
           return sendProblems(reply, problems);
         }
-        return deps.referrals.list({
-          ...(source && { sourceOrgId: source.id }),
-          ...(q.status && { status: q.status }),
-          ...(receivedFrom && { receivedFrom }),
-          ...(receivedTo && { receivedTo }),
-          ...(q.after && { after: q.after }),
-          limit: q.limit ?? 50,
-        });
+        return deps.referrals.list(
+          {
+            ...(source && { sourceOrgId: source.id }),
+            ...(q.status && { status: q.status }),
+            ...(receivedFrom && { receivedFrom }),
+            ...(receivedTo && { receivedTo }),
+            ...(q.after && { after: q.after }),
+            limit: q.limit ?? 50,
+          },
+          { actor: 'api', requestId: req.id },
+        );
       },
     );
 

@@ -60,7 +60,8 @@ export interface ListQuery extends ReferralFilter {
 }
 
 export interface ReferralsService {
-  list(q: ListQuery): Promise<{ items: ReferralSummary[]; next: string | null }>;
+  /** A page of summaries; the page is an audited read naming every referral it showed. */
+  list(q: ListQuery, ctx: RequestContext): Promise<{ items: ReferralSummary[]; next: string | null }>;
   /** Every read of a whole referral is audited, in the same transaction as nothing else: the read itself. */
   get(id: string, ctx: RequestContext): Promise<ReferralView | undefined>;
   /** Every referral matching the filter, oldest first; the export itself is an audited read. */
@@ -119,7 +120,7 @@ export function createReferralsService(deps: {
   }
 
   return {
-    async list(q) {
+    async list(q, ctx) {
       const names = await slugs();
       const rows = await pageReferrals(database.db, q, {
         ...(q.after && { after: q.after }),
@@ -127,6 +128,7 @@ export function createReferralsService(deps: {
         order: 'desc',
       });
       const items = rows.slice(0, q.limit).map((r) => summary(r, names));
+      await audit(ctx, 'referral.list', null, { ids: items.map((i) => i.id) });
       return { items, next: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
     },
 
