@@ -66,14 +66,13 @@ export function createParsePool(size: number): ParsePool {
 /** Structured clone turns Buffers into Uint8Arrays; the database drivers bind Buffers. */
 function asBuffers(p: WireParsed): ParsedUnit {
   if (p.kind !== 'ok') return p;
-  const b = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
   const s = p.submission;
   return {
     ...p,
     submission: {
       ...s,
-      raw: b(s.raw),
-      rawGzip: b(s.rawGzip),
+      raw: bufferView(s.raw),
+      rawGzip: bufferView(s.rawGzip),
       document: JSON.parse(s.document) as Submission['document'],
     },
   };
@@ -86,3 +85,8 @@ type WireParsed =
       readonly input: string;
       readonly submission: Omit<Submission, 'document'> & { readonly document: string };
     };
+
+/** A Buffer over the same memory as a Uint8Array (what structured clone turns Buffers into); no copy. */
+export function bufferView(u: Uint8Array): Buffer {
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { bufferView } from './parse-pool.ts';
 import { parseUnit } from './parse.ts';
 import type { Unit } from './sources.ts';
 
@@ -23,12 +24,11 @@ port.on('message', (m: { id: number; now: number; units: Unit[] }) => {
 });
 
 function withBuffers(u: Unit): Unit {
-  const b = (x: Uint8Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
   switch (u.kind) {
     case 'cybertipline':
-      return { ...u, report: b(u.report), fileDetails: u.fileDetails.map(b) };
+      return { ...u, report: bufferView(u.report), fileDetails: u.fileDetails.map(bufferView) };
     case 'json':
-      return { ...u, bytes: b(u.bytes) };
+      return { ...u, bytes: bufferView(u.bytes) };
     case 'error':
       return u;
   }

@@ -213,6 +213,31 @@ interface PersonFields {
   dateOfBirth?: string;
 }
 
+/** The fields all account kinds share, filled in as their elements are read. */
+interface AccountFields {
+  espIdentifier?: string;
+  espService?: string;
+  screenName?: string;
+  profileBio?: string;
+  groupIdentifier?: string;
+  compromised?: boolean;
+  temporarilyDisabled?: boolean;
+  permanentlyDisabled?: boolean;
+  displayNames: string[];
+  profileUrls: string[];
+  ipEvents: IpEvent[];
+  devices: Device[];
+  priorReports: string[];
+}
+
+function emptyAccount(): AccountFields {
+  return { displayNames: [], profileUrls: [], ipEvents: [], devices: [], priorReports: [] };
+}
+
+function pushDefined<T>(list: T[], v: T | undefined): void {
+  if (v !== undefined) list.push(v);
+}
+
 function emptyPerson(): PersonFields {
   return { phones: [], emails: [], addresses: [] };
 }
@@ -568,26 +593,15 @@ class Mapper {
 
   /** `personOrUserReported`, `intendedRecipient` and `victim`. */
   private account(n: XmlElement, path: string): Account {
+    const a = emptyAccount();
     let person: Person | undefined;
-    let espIdentifier: string | undefined;
-    let espService: string | undefined;
-    let screenName: string | undefined;
-    let profileBio: string | undefined;
-    let groupIdentifier: string | undefined;
-    let compromised: boolean | undefined;
     let thirdParty: boolean | undefined;
-    let temporarilyDisabled: boolean | undefined;
-    let permanentlyDisabled: boolean | undefined;
     let estimatedLocation: EstimatedLocation | undefined;
     let vehicleDescription: string | undefined;
     let additionalInfo: string | undefined;
-    const displayNames: string[] = [];
-    const profileUrls: string[] = [];
-    const ipEvents: IpEvent[] = [];
-    const devices: Device[] = [];
-    const priorReports: string[] = [];
     const associatedAccounts: AssociatedAccount[] = [];
     for (const c of n.children) {
+      if (this.accountField(c, path, a, { id: 255, displayName: 0 })) continue;
       switch (c.name) {
         case 'personOrUserReportedPerson':
         case 'intendedRecipientPerson':
@@ -597,60 +611,11 @@ class Mapper {
         case 'vehicleDescription':
           vehicleDescription = this.text(c, path, -1, 300);
           break;
-        case 'espIdentifier':
-          espIdentifier = this.text(c, path, -1, 255);
-          break;
-        case 'espService':
-          espService = this.text(c, path, -1, 100);
-          break;
-        case 'compromisedAccount':
-          compromised = bool(c.value);
-          break;
-        case 'screenName':
-          screenName = this.text(c, path, -1, 256);
-          break;
-        case 'displayName': {
-          const d = this.text(c, path, c.index, 0);
-          if (d !== undefined) displayNames.push(d);
-          break;
-        }
-        case 'profileUrl': {
-          const u = this.text(c, path, c.index, 0);
-          if (u !== undefined) profileUrls.push(u);
-          break;
-        }
-        case 'profileBio':
-          profileBio = this.text(c, path, -1, 0);
-          break;
-        case 'ipCaptureEvent': {
-          const e = this.ipEvent(c, leafPath(path, c.name, c.index));
-          if (e !== undefined) ipEvents.push(e);
-          break;
-        }
-        case 'deviceId': {
-          const d = this.device(c, leafPath(path, c.name, c.index));
-          if (d !== undefined) devices.push(d);
-          break;
-        }
         case 'thirdPartyUserReported':
           thirdParty = bool(c.value);
           break;
-        case 'priorCTReports': {
-          const r = str(c.value);
-          if (r !== undefined) priorReports.push(r);
-          break;
-        }
-        case 'groupIdentifier':
-          groupIdentifier = this.text(c, path, -1, 255);
-          break;
         case 'schoolName':
           this.text(c, path, -1, 255); // checked, kept in the raw record only
-          break;
-        case 'accountTemporarilyDisabled':
-          temporarilyDisabled = bool(c.value);
-          break;
-        case 'accountPermanentlyDisabled':
-          permanentlyDisabled = bool(c.value);
           break;
         case 'estimatedLocation':
           estimatedLocation = this.location(c, `${path}/estimatedLocation`);
@@ -668,21 +633,9 @@ class Mapper {
       }
     }
     return {
+      ...a,
       person,
-      espIdentifier,
-      espService,
-      screenName,
-      displayNames,
-      profileUrls,
-      profileBio,
-      ipEvents,
-      devices,
-      groupIdentifier,
-      priorReports,
-      compromised,
       thirdParty,
-      temporarilyDisabled,
-      permanentlyDisabled,
       estimatedLocation,
       associatedAccounts,
       vehicleDescription,
@@ -692,107 +645,91 @@ class Mapper {
 
   private associated(n: XmlElement, path: string): AssociatedAccount {
     const p = emptyPerson();
+    const a = emptyAccount();
     let platform: string | undefined;
     let thirdParty: boolean | undefined;
-    let espIdentifier: string | undefined;
-    let espService: string | undefined;
-    let screenName: string | undefined;
-    let profileBio: string | undefined;
-    let groupIdentifier: string | undefined;
-    let compromised: boolean | undefined;
-    let temporarilyDisabled: boolean | undefined;
-    let permanentlyDisabled: boolean | undefined;
     let additionalInfo: string | undefined;
-    const displayNames: string[] = [];
-    const profileUrls: string[] = [];
-    const ipEvents: IpEvent[] = [];
-    const devices: Device[] = [];
-    const priorReports: string[] = [];
     for (const c of n.children) {
       // FIELDS.md §4: associated-account names and ids allow 256 characters, not 100/255.
       if (this.personField(c, path, p, 256)) continue;
+      if (this.accountField(c, path, a, { id: 256, displayName: 256 })) continue;
       switch (c.name) {
         case 'platform':
           platform = this.text(c, path, -1, 256);
           thirdParty = bool(attr(c, 'thirdPartyUser'));
           break;
-        case 'espService':
-          espService = this.text(c, path, -1, 100);
-          break;
-        case 'espIdentifier':
-          espIdentifier = this.text(c, path, -1, 256);
-          break;
-        case 'profileUrl': {
-          const u = this.text(c, path, c.index, 0);
-          if (u !== undefined) profileUrls.push(u);
-          break;
-        }
-        case 'screenName':
-          screenName = this.text(c, path, -1, 256);
-          break;
-        case 'displayName': {
-          const d = this.text(c, path, c.index, 256);
-          if (d !== undefined) displayNames.push(d);
-          break;
-        }
-        case 'profileBio':
-          profileBio = this.text(c, path, -1, 0);
-          break;
-        case 'groupIdentifier':
-          groupIdentifier = this.text(c, path, -1, 255);
-          break;
-        case 'compromisedAccount':
-          compromised = bool(c.value);
-          break;
-        case 'accountTemporarilyDisabled':
-          temporarilyDisabled = bool(c.value);
-          break;
-        case 'accountPermanentlyDisabled':
-          permanentlyDisabled = bool(c.value);
-          break;
-        case 'ipCaptureEvent': {
-          const e = this.ipEvent(c, leafPath(path, c.name, c.index));
-          if (e !== undefined) ipEvents.push(e);
-          break;
-        }
-        case 'deviceId': {
-          const d = this.device(c, leafPath(path, c.name, c.index));
-          if (d !== undefined) devices.push(d);
-          break;
-        }
-        case 'priorCTReport': {
-          const r = str(c.value);
-          if (r !== undefined) priorReports.push(r);
-          break;
-        }
         case 'additionalInfo':
           additionalInfo = this.text(c, path, -1, 0);
           break;
       }
     }
     return {
+      ...a,
       type: str(attr(n, 'type')) ?? '',
       platform,
       person: hasPerson(p) ? p : undefined,
-      espIdentifier,
-      espService,
-      screenName,
-      displayNames,
-      profileUrls,
-      profileBio,
-      ipEvents,
-      devices,
-      groupIdentifier,
-      priorReports,
-      compromised,
       thirdParty,
-      temporarilyDisabled,
-      permanentlyDisabled,
       estimatedLocation: undefined,
       associatedAccounts: [],
       vehicleDescription: undefined,
       additionalInfo,
     };
+  }
+
+  /**
+   * The elements every kind of account shares (reported person, recipient, victim, associated account);
+   * true when `c` was one of them. Length limits differ by kind (FIELDS.md §4), hence `limits`.
+   */
+  private accountField(
+    c: XmlElement,
+    path: string,
+    a: AccountFields,
+    limits: { readonly id: number; readonly displayName: number },
+  ): boolean {
+    switch (c.name) {
+      case 'espIdentifier':
+        a.espIdentifier = this.text(c, path, -1, limits.id);
+        return true;
+      case 'espService':
+        a.espService = this.text(c, path, -1, 100);
+        return true;
+      case 'compromisedAccount':
+        a.compromised = bool(c.value);
+        return true;
+      case 'screenName':
+        a.screenName = this.text(c, path, -1, 256);
+        return true;
+      case 'displayName':
+        pushDefined(a.displayNames, this.text(c, path, c.index, limits.displayName));
+        return true;
+      case 'profileUrl':
+        pushDefined(a.profileUrls, this.text(c, path, c.index, 0));
+        return true;
+      case 'profileBio':
+        a.profileBio = this.text(c, path, -1, 0);
+        return true;
+      case 'ipCaptureEvent':
+        pushDefined(a.ipEvents, this.ipEvent(c, leafPath(path, c.name, c.index)));
+        return true;
+      case 'deviceId':
+        pushDefined(a.devices, this.device(c, leafPath(path, c.name, c.index)));
+        return true;
+      case 'priorCTReports': // associatedAccount spells it priorCTReport
+      case 'priorCTReport':
+        pushDefined(a.priorReports, str(c.value));
+        return true;
+      case 'groupIdentifier':
+        a.groupIdentifier = this.text(c, path, -1, 255);
+        return true;
+      case 'accountTemporarilyDisabled':
+        a.temporarilyDisabled = bool(c.value);
+        return true;
+      case 'accountPermanentlyDisabled':
+        a.permanentlyDisabled = bool(c.value);
+        return true;
+      default:
+        return false;
+    }
   }
 
   private phone(n: XmlElement, path: string): Phone | undefined {
