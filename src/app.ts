@@ -1,3 +1,4 @@
+import type { AccessService } from './access/access.service.ts';
 import type { AuditService } from './audit/audit.service.ts';
 import type { Config } from './config.ts';
 import type { Organisation } from './domain/organisation.ts';
@@ -15,6 +16,7 @@ export interface App {
   readonly ispws: IspwsService;
   readonly referrals: ReferralsService;
   readonly organisations: OrganisationsService;
+  readonly access: AccessService;
   readonly audit: AuditService;
   readonly receiving: Organisation;
   close(): Promise<void>;

@@ -5,8 +5,12 @@ export interface Config {
   readonly maxInputBytes: number;
   /** The organisation that receives everything until routing rules exist. */
   readonly receivingOrg: string;
-  /** Until API keys exist, an optional shared password for the CyberTipline-compatible intake. */
-  readonly ispwsPassword?: string;
+  /** HTTP requests a minute per client (a principal, or an address when anonymous). */
+  readonly rateLimit: number;
+  /** Browser origins allowed to call the API cross-origin; none by default. */
+  readonly corsOrigins: readonly string[];
+  /** PEM files for TLS; `serve` speaks plain HTTP without them. */
+  readonly tls?: { readonly certPath: string; readonly keyPath: string };
 }
 
 export type DbUrl =
@@ -34,11 +38,26 @@ export function loadConfig(opts: { db?: string }, env: NodeJS.ProcessEnv): Confi
     env.CONDUIT_MAX_INPUT_BYTES === undefined ? 10 * 1024 * 1024 : Number(env.CONDUIT_MAX_INPUT_BYTES);
   if (!Number.isInteger(max) || max <= 0)
     throw new ConfigError('CONDUIT_MAX_INPUT_BYTES: expected a positive integer');
+  const rateLimit = env.CONDUIT_RATE_LIMIT === undefined ? 1200 : Number(env.CONDUIT_RATE_LIMIT);
+  if (!Number.isInteger(rateLimit) || rateLimit <= 0)
+    throw new ConfigError('CONDUIT_RATE_LIMIT: expected a positive integer (requests a minute per client)');
+  const corsOrigins = (env.CONDUIT_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of corsOrigins)
+    if (!/^https?:\/\/[^/\s]+$/.test(o))
+      throw new ConfigError(`CONDUIT_CORS_ORIGINS: ${o} is not an origin like https://ui.example.org`);
+  const { CONDUIT_TLS_CERT: certPath, CONDUIT_TLS_KEY: keyPath } = env;
+  if ((certPath === undefined) !== (keyPath === undefined))
+    throw new ConfigError('CONDUIT_TLS_CERT and CONDUIT_TLS_KEY: set both (PEM files) or neither');
   return {
     db,
     maxInputBytes: max,
     receivingOrg: env.CONDUIT_RECEIVING_ORG ?? 'hub',
-    ...(env.CONDUIT_ISPWS_PASSWORD !== undefined && { ispwsPassword: env.CONDUIT_ISPWS_PASSWORD }),
+    rateLimit,
+    corsOrigins,
+    ...(certPath !== undefined && keyPath !== undefined && { tls: { certPath, keyPath } }),
   };
 }
 

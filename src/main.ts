@@ -5,7 +5,8 @@ import { runCli } from './cli/cli.ts';
 import { loadConfig, type Config } from './config.ts';
 import { instantOf } from './domain/ids.ts';
 import { coalescingIntake, createIntakeService } from './intake/intake.service.ts';
-import { createIspwsService, slugAuthenticator } from './intake/ispws.service.ts';
+import { createIspwsService, apiKeyAuthenticator } from './intake/ispws.service.ts';
+import { createAccessService } from './access/access.service.ts';
 import { createOrganisationsService } from './organisations/organisations.service.ts';
 import { createPipeline } from './pipeline/pipeline.ts';
 import { createReferralsService } from './referrals/referrals.service.ts';
@@ -20,6 +21,7 @@ export async function createApp(config: Config): Promise<App> {
     const newId = () => uuidv7();
     const organisations = createOrganisationsService({ database, clock, newId });
     const receiving = await organisations.ensureReceiving(config.receivingOrg);
+    const access = createAccessService({ database, organisations, clock, newId });
     const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
     // Concurrent requests share transactions (group commit); bulk ingest batches on its own.
     const intake = coalescingIntake(createIntakeService({ database, pipeline, clock, newId }), {
@@ -29,9 +31,9 @@ export async function createApp(config: Config): Promise<App> {
       database,
       intake,
       clock,
-      authenticate: slugAuthenticator({
-        bySlug: (slug) => organisations.bySlug(slug),
-        password: config.ispwsPassword,
+      authenticate: apiKeyAuthenticator({
+        apiKey: (key) => access.apiKey(key),
+        byId: (id) => organisations.byId(id),
       }),
     });
     return {
@@ -41,7 +43,8 @@ export async function createApp(config: Config): Promise<App> {
       ispws,
       referrals: createReferralsService({ database, clock }),
       organisations,
-      audit: createAuditService({ database }),
+      access,
+      audit: createAuditService({ database, organisations, clock }),
       receiving,
       close: () => database.close(),
     };

@@ -1,7 +1,9 @@
+import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { App } from '../app.ts';
 import { ConfigError } from '../config.ts';
+import type { RequestContext } from '../domain/access.ts';
 import { auditCommands } from './audit.ts';
 import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
@@ -22,6 +24,8 @@ export interface CliIo {
 /** What every command gets: its streams and a way to open the app with the global `--db`. */
 export interface CommandContext extends CliIo {
   app(): Promise<App>;
+  /** Who the CLI acts as: the person at the shell, unrestricted (they hold the database) but audited. */
+  readonly operator: RequestContext;
   /** The exit code the command chose (0 unless it says otherwise). */
   exit(code: number): void;
 }
@@ -46,6 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   const ctx: CommandContext = {
     ...io,
+    operator: { principal: { kind: 'operator', name: operatorName(io.env) }, requestId: null },
     async app() {
       opened ??= await io.openApp({ db: program.opts<{ db?: string }>().db });
       return opened;
@@ -88,6 +93,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await opened?.close();
   }
   return code;
+}
+
+function operatorName(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? 'unknown';
+  }
 }
 
 /** A usage mistake found after parsing (unknown organisation, bad value): exit 2 with the message. */

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { App } from '../app.ts';
+import type { Organisation } from '../domain/organisation.ts';
+import type { NewOrganisation } from '../organisations/organisations.service.ts';
 import { generateScenario } from '../generate/generate.ts';
 import { ingestUnits } from '../intake/ingest.ts';
 import { readUnits } from '../intake/sources.ts';
@@ -27,18 +31,12 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
         const dir = mkdtempSync(join(tmpdir(), 'conduit-demo-'));
         try {
           await generateScenario({ reports: opts.reports, seed: opts.seed, outDir: dir, format: 'xml' });
-          const centre = await app.organisations.add({
-            slug: 'demo-referring-centre',
-            kind: 'referring-centre',
-            country: 'US',
-            name: 'Synthetic referring centre',
-          });
-          const source = centre.ok ? centre.organisation : app.receiving;
+          const source = await demoOrganisations(app, ctx);
           const s = await ingestUnits(
             readUnits([dir], { maxBytes: app.config.maxInputBytes, stdin: ctx.stdin }),
             app.intake,
             source,
-            { actor: 'demo', requestId: null },
+            ctx.operator,
             { batchSize: 500, now: () => new Date() },
           );
           ctx.stdout.write(
@@ -47,12 +45,60 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
-        ctx.stdout.write(
-          'demo: no sign-in yet (user accounts arrive with the access-control work): the API is open to anyone who can reach it\n',
-        );
+        for (const line of await demoLogins(app, ctx)) ctx.stdout.write(`${line}\n`);
         if (opts.serve) await serve(app, opts, ctx);
       } finally {
         await app.close();
       }
     });
+}
+
+/** A small tree (the source, the hub, a national centre and one of its units), as an operation would have. */
+async function demoOrganisations(app: App, ctx: CommandContext): Promise<Organisation> {
+  const add = async (o: NewOrganisation): Promise<Organisation> => {
+    const r = await app.organisations.add(o, ctx.operator);
+    if (!r.ok) throw new Error(`demo: ${o.slug}: ${r.problems.map((p) => p.message).join('; ')}`);
+    return r.organisation;
+  };
+  const centre = await add({
+    slug: 'demo-referring-centre',
+    kind: 'referring-centre',
+    country: 'US',
+    name: 'Synthetic referring centre',
+  });
+  await add({ slug: 'demo-ncc-it', kind: 'national-centre', country: 'IT', parent: app.receiving.slug });
+  await add({
+    slug: 'demo-unit-roma',
+    kind: 'unit',
+    country: 'IT',
+    parent: 'demo-ncc-it',
+    covers: ['IT-RM'],
+  });
+  return centre;
+}
+
+/** One person per role, with fresh random passwords, and an API key for the source: printed, never stored. */
+async function demoLogins(app: App, ctx: CommandContext): Promise<string[]> {
+  const hub = app.receiving.slug;
+  const people = [
+    { email: 'admin@hub.example.org', role: 'admin', org: hub },
+    { email: 'supervisor@hub.example.org', role: 'supervisor', org: hub },
+    { email: 'analyst@hub.example.org', role: 'analyst', org: hub },
+    { email: 'auditor@hub.example.org', role: 'auditor', org: hub },
+    { email: 'investigator@unit.example.org', role: 'investigator', org: 'demo-unit-roma' },
+  ];
+  const lines: string[] = [];
+  for (const p of people) {
+    const password = randomBytes(12).toString('base64url');
+    const r = await app.access.addUser({ ...p, password }, ctx.operator);
+    if (!r.ok) throw new Error(`demo: ${p.email}: ${r.problems.map((x) => x.message).join('; ')}`);
+    lines.push(`login: ${p.email} ${password} (${p.role}, ${p.org})`);
+  }
+  const key = await app.access.createApiKey(
+    { org: 'demo-referring-centre', scopes: ['submit'], name: 'demo reporting client' },
+    ctx.operator,
+  );
+  if (key.ok)
+    lines.push(`apikey: ${key.value.key} (submit, demo-referring-centre; /ispws user demo-referring-centre)`);
+  return lines;
 }

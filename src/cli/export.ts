@@ -12,7 +12,7 @@ export function exportCommand(program: Command, ctx: CommandContext): void {
       if (opts.format !== 'ndjson')
         throw new UsageError(`--format: only ndjson is supported, got ${opts.format}`);
       const app = await ctx.app();
-      for await (const record of app.referrals.exportAll({}, { actor: 'cli', requestId: null })) {
+      for await (const record of app.referrals.exportAll({}, ctx.operator)) {
         // Respect back-pressure so exporting millions of referrals stays in bounded memory.
         if (!ctx.stdout.write(`${JSON.stringify(record)}\n`)) await once(ctx.stdout, 'drain');
       }

@@ -41,7 +41,7 @@ export function ingestCommand(program: Command, ctx: CommandContext): void {
           }),
           app.intake,
           source,
-          { actor: 'cli', requestId: null },
+          ctx.operator,
           {
             batchSize: opts.batchSize,
             now: () => new Date(),

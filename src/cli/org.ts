@@ -22,7 +22,7 @@ export function orgCommands(program: Command, ctx: CommandContext): void {
         json?: boolean;
       }) => {
         const app = await ctx.app();
-        const r = await app.organisations.add(opts);
+        const r = await app.organisations.add(opts, ctx.operator);
         if (!r.ok) {
           for (const p of r.problems) ctx.stderr.write(`conduit: --${p.path}: ${p.message}\n`);
           ctx.exit(EXIT.usage);

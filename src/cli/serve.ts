@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { App } from '../app.ts';
 import { buildServer } from '../http/server.ts';
@@ -21,19 +22,19 @@ export function serveCommand(program: Command, ctx: CommandContext): void {
 
 /** Listens until SIGINT/SIGTERM, then closes cleanly. */
 export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): Promise<void> {
+  const { tls } = app.config;
   const server = await buildServer({
-    intake: app.intake,
-    ispws: app.ispws,
-    referrals: app.referrals,
-    organisations: app.organisations,
-    receiving: app.receiving,
+    ...app,
     maxInputBytes: app.config.maxInputBytes,
+    rateLimit: app.config.rateLimit,
+    corsOrigins: app.config.corsOrigins,
+    ...(tls && { tls: { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) } }),
     now: () => new Date(),
     logger: false,
   });
-  if (!['127.0.0.1', '::1', 'localhost'].includes(opts.host)) {
+  if (!tls && !['127.0.0.1', '::1', 'localhost'].includes(opts.host)) {
     ctx.stderr.write(
-      `conduit: warning: serving on ${opts.host} without sign-in: anyone who can reach it can read and submit referrals\n`,
+      `conduit: warning: serving on ${opts.host} without TLS: passwords and sessions cross the network in clear; set CONDUIT_TLS_CERT and CONDUIT_TLS_KEY\n`,
     );
   }
   const address = await server.listen({ port: opts.port, host: opts.host });

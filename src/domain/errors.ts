@@ -16,7 +16,12 @@ export type ErrorCode =
   | 'unknown_organisation'
   | 'not_found'
   | 'conflict' // state does not allow the operation (e.g. finishing a retracted report)
-  | 'bad_request'; // a request parameter is wrong
+  | 'bad_request' // a request parameter is wrong
+  | 'unauthenticated' // no credentials, or credentials that are wrong, expired or revoked
+  | 'second_factor_required' // the password was right; a TOTP code is needed as well
+  | 'forbidden' // authenticated, but the role or scope does not allow the operation
+  | 'csrf' // a cookie-authenticated write without the session's CSRF token
+  | 'rate_limited'; // too many requests or failed sign-ins: try again later
 
 /** One problem with an input, naming the field by a path such as `/report/incidentSummary/incidentDateTime`. */
 export interface Problem {

@@ -17,6 +17,11 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   bad_request: 400,
+  unauthenticated: 401,
+  second_factor_required: 401,
+  forbidden: 403,
+  csrf: 403,
+  rate_limited: 429,
 };
 
 export interface ErrorBody {

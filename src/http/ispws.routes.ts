@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from '../domain/errors.ts';
+import type { Principal } from '../domain/access.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import type { IspwsFailure, IspwsService } from '../intake/ispws.service.ts';
 
@@ -87,12 +88,13 @@ export function ispwsRoutes(ispws: IspwsService): FastifyPluginAsync {
         name === 'file' || fileName !== undefined || contentType === 'application/octet-stream',
     });
 
-    const clients = new WeakMap<FastifyRequest, Organisation>();
-    function client(req: FastifyRequest): Organisation {
+    const clients = new WeakMap<FastifyRequest, { org: Organisation; principal: Principal }>();
+    function caller(req: FastifyRequest): { org: Organisation; principal: Principal } {
       const c = clients.get(req);
       if (!c) throw new Error('bug: an /ispws route ran without an authenticated client');
       return c;
     }
+    const client = (req: FastifyRequest): Organisation => caller(req).org;
 
     app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
       const status = err.statusCode ?? 500;
@@ -114,7 +116,7 @@ export function ispwsRoutes(ispws: IspwsService): FastifyPluginAsync {
         : { kind: 'unauthenticated' as const };
       switch (auth.kind) {
         case 'ok':
-          clients.set(req, auth.client);
+          clients.set(req, { org: auth.client, principal: auth.principal });
           return;
         case 'unauthenticated':
           void reply.header('WWW-Authenticate', 'Basic realm="ispws"');
@@ -176,10 +178,7 @@ export function ispwsRoutes(ispws: IspwsService): FastifyPluginAsync {
 
     app.post('/finish', { schema: { hide: true } }, async (req, reply) => {
       const id = await formField(req, 'id');
-      const r = await ispws.finish(client(req), id, {
-        actor: `ispws:${client(req).slug}`,
-        requestId: req.id,
-      });
+      const r = await ispws.finish(client(req), id, { principal: caller(req).principal, requestId: req.id });
       if (r.kind === 'ok')
         return send(reply, 'reportDoneResponse', { code: 0 }, { reportId: r.reportId, fileIds: r.fileIds });
       // Finishing a closed report is answered in the success shape with 200: clients treat "already

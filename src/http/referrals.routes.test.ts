@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, DIALECTS } from '../../test/support/databases.ts';
+import { DIALECTS } from '../../test/support/databases.ts';
 import { canonicalReferral } from '../../test/support/fixtures.ts';
 import type { App } from '../app.ts';
-import { createApp } from '../main.ts';
-import { buildServer } from './server.ts';
+import { startTestServer, type Headers } from '../../test/support/server.ts';
 
 const EXAMPLE = new URL(
   '../../../shared/reference/cybertipline/examples/example-01-chatim-enticement.report.xml',
@@ -19,57 +18,48 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
     cleanup.length = 0;
   });
 
-  async function server(): Promise<{ app: App; http: FastifyInstance }> {
-    const t = await createTestDatabase(dialect);
-    const app = await createApp({ db: t.url, maxInputBytes: 64 * 1024, receivingOrg: 'hub' });
-    const http = await buildServer({
-      ...app,
-      maxInputBytes: app.config.maxInputBytes,
-      now: () => new Date(),
-      logger: false,
-    });
-    cleanup.push(
-      () => t.dispose(),
-      () => app.close(),
-      () => http.close(),
-    );
-    return { app, http };
+  /** The server and an analyst of the receiving hub, signed in: what every request here is sent as. */
+  async function server(): Promise<{ app: App; http: FastifyInstance; h: Headers }> {
+    const t = await startTestServer(dialect);
+    cleanup.push(() => t.close());
+    return { app: t.app, http: t.http, h: (await t.signIn('analyst')).headers };
   }
 
   it('accepts one canonical referral with 201, then answers its resubmission with 200 duplicate', async () => {
-    const { http } = await server();
+    const { http, h } = await server();
     const body = canonicalReferral('api-1');
-    const first = await http.inject({ method: 'POST', url: '/api/v1/referrals', payload: body });
+    const first = await http.inject({ headers: h, method: 'POST', url: '/api/v1/referrals', payload: body });
     expect(first.statusCode).toBe(201);
-    const again = await http.inject({ method: 'POST', url: '/api/v1/referrals', payload: body });
+    const again = await http.inject({ headers: h, method: 'POST', url: '/api/v1/referrals', payload: body });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ result: 'duplicate', id: first.json<{ id: string }>().id });
     expect(first.headers['request-id']).toBeTruthy();
   });
 
   it('rejects an invalid referral with a 422 naming the field, and stores nothing', async () => {
-    const { http } = await server();
+    const { http, h } = await server();
     const body = canonicalReferral('api-bad', { victims: [{ age: 200 }] });
-    const res = await http.inject({ method: 'POST', url: '/api/v1/referrals', payload: body });
+    const res = await http.inject({ headers: h, method: 'POST', url: '/api/v1/referrals', payload: body });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({
       error: { code: 'invalid_value', problems: [{ path: '/victims/0/age' }] },
     });
-    const list = await http.inject({ method: 'GET', url: '/api/v1/referrals' });
+    const list = await http.inject({ headers: h, method: 'GET', url: '/api/v1/referrals' });
     expect(list.json()).toEqual({ items: [], next: null });
   });
 
   it('answers malformed JSON with 400, an oversized body with 413 and an unknown media type with 415', async () => {
-    const { http } = await server();
+    const { http, h } = await server();
     const bad = await http.inject({
       method: 'POST',
       url: '/api/v1/referrals',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...h, 'content-type': 'application/json' },
       payload: '{"incident":',
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: 'malformed_input' } });
     const big = await http.inject({
+      headers: h,
       method: 'POST',
       url: '/api/v1/referrals',
       payload: canonicalReferral('big', { additionalInfo: 'x'.repeat(70 * 1024) }),
@@ -78,15 +68,16 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
     const odd = await http.inject({
       method: 'POST',
       url: '/api/v1/referrals',
-      headers: { 'content-type': 'text/csv' },
+      headers: { ...h, 'content-type': 'text/csv' },
       payload: 'a,b',
     });
     expect(odd.statusCode).toBe(415);
   });
 
   it('takes a batch, storing the good and reporting each bad one', async () => {
-    const { http } = await server();
+    const { http, h } = await server();
     const res = await http.inject({
+      headers: h,
       method: 'POST',
       url: '/api/v1/referrals',
       payload: [
@@ -104,12 +95,12 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
   });
 
   it('accepts a CyberTipline report as XML and refuses a DOCTYPE', async () => {
-    const { http } = await server();
+    const { http, h } = await server();
     const xml = readFileSync(EXAMPLE);
     const res = await http.inject({
       method: 'POST',
       url: '/api/v1/referrals',
-      headers: { 'content-type': 'application/xml' },
+      headers: { ...h, 'content-type': 'application/xml' },
       payload: xml,
     });
     expect(res.statusCode).toBe(201);
@@ -117,7 +108,7 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
     const refused = await http.inject({
       method: 'POST',
       url: '/api/v1/referrals',
-      headers: { 'content-type': 'text/xml' },
+      headers: { ...h, 'content-type': 'text/xml' },
       payload: bomb,
     });
     expect(refused.statusCode).toBe(400);
@@ -125,19 +116,28 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
   });
 
   it('pages through referrals newest first with a keyset cursor, and shows one with its decision', async () => {
-    const { app, http } = await server();
+    const { app, http, h } = await server();
     for (let i = 0; i < 5; i++)
-      await http.inject({ method: 'POST', url: '/api/v1/referrals', payload: canonicalReferral(`p-${i}`) });
-    const page1 = (await http.inject({ method: 'GET', url: '/api/v1/referrals?limit=2' })).json<{
+      await http.inject({
+        headers: h,
+        method: 'POST',
+        url: '/api/v1/referrals',
+        payload: canonicalReferral(`p-${i}`),
+      });
+    const page1 = (await http.inject({ headers: h, method: 'GET', url: '/api/v1/referrals?limit=2' })).json<{
       items: { sourceRef: string; id: string }[];
       next: string;
     }>();
     expect(page1.items.map((i) => i.sourceRef)).toEqual(['p-4', 'p-3']);
     const page2 = (
-      await http.inject({ method: 'GET', url: `/api/v1/referrals?limit=2&after=${page1.next}` })
+      await http.inject({ headers: h, method: 'GET', url: `/api/v1/referrals?limit=2&after=${page1.next}` })
     ).json<{ items: { sourceRef: string }[] }>();
     expect(page2.items.map((i) => i.sourceRef)).toEqual(['p-2', 'p-1']);
-    const one = await http.inject({ method: 'GET', url: `/api/v1/referrals/${page1.items[0]?.id}` });
+    const one = await http.inject({
+      headers: h,
+      method: 'GET',
+      url: `/api/v1/referrals/${page1.items[0]?.id}`,
+    });
     expect(one.json()).toMatchObject({
       sourceRef: 'p-4',
       status: 'routed',
@@ -154,13 +154,15 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
       .where('action', '=', 'referral.list')
       .orderBy('seq')
       .executeTakeFirstOrThrow();
-    expect(JSON.parse(listed.details)).toEqual({ ids: page1.items.map((i) => i.id) });
+    expect(JSON.parse(listed.details)).toEqual({ ids: page1.items.map((i) => i.id), statusIds: [] });
     const missing = await http.inject({
+      headers: h,
       method: 'GET',
       url: '/api/v1/referrals/0190a3c2-0000-7000-8000-000000000000',
     });
     expect(missing.statusCode).toBe(404);
     const badFilter = await http.inject({
+      headers: h,
       method: 'GET',
       url: '/api/v1/referrals?receivedFrom=2025-02-30T00:00:00Z',
     });
@@ -168,10 +170,10 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
   });
 
   it('serves the OpenAPI document and the referral JSON Schema', async () => {
-    const { http } = await server();
-    const doc = await http.inject({ method: 'GET', url: '/api/docs/json' });
+    const { http, h } = await server();
+    const doc = await http.inject({ headers: h, method: 'GET', url: '/api/docs/json' });
     expect(doc.json<{ paths: Record<string, unknown> }>().paths).toHaveProperty('/api/v1/referrals');
-    const schema = await http.inject({ method: 'GET', url: '/api/v1/schemas/referral' });
+    const schema = await http.inject({ headers: h, method: 'GET', url: '/api/v1/schemas/referral' });
     expect(schema.json()).toMatchObject({ title: 'Conduit referral (canonical JSON, v1)' });
   });
 });

@@ -5,6 +5,7 @@ import { problem, type Problem } from '../domain/errors.ts';
 import type { IntakeResult } from '../intake/intake.service.ts';
 import { parseUnit, type ParsedUnit } from '../intake/parse.ts';
 import type { Unit } from '../intake/sources.ts';
+import { principalOf } from './auth.ts';
 import { sendProblems } from './errors.ts';
 import type { HttpDeps } from './server.ts';
 
@@ -38,12 +39,13 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
     app.post(
       '/referrals',
       {
+        config: { access: 'referral.submit' },
         schema: {
           summary: 'Submit referrals',
           description:
             'Body: one canonical referral (application/json, see /api/v1/schemas/referral), a JSON array of them, ' +
             'NDJSON (application/x-ndjson), or one CyberTipline <report> (application/xml). Query `source`: the ' +
-            'source organisation slug (default: this instance’s receiving organisation). Idempotent per source reference.',
+            'source organisation slug (default: your own; an API key always files as its own). Idempotent per source reference.',
           querystring: Type.Object({ source: Type.Optional(Type.String()) }),
           response: {
             // A batch answers its results; a single resubmission answers "duplicate" with the original id.
@@ -58,9 +60,19 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
       },
       async (req, reply) => {
         const { source: slug } = req.query as { source?: string };
-        const source = slug === undefined ? deps.receiving : await deps.organisations.bySlug(slug);
+        const principal = principalOf(req);
+        if (principal.kind === 'operator') throw new Error('bug: an operator over HTTP');
+        const own = await deps.organisations.byId(principal.orgId);
+        // A machine client files as its own organisation; a person may record a referral on behalf of
+        // another source (one received on paper, say), and the trail names them.
+        const source = slug === undefined ? own : await deps.organisations.bySlug(slug);
         if (!source) {
           return sendProblems(reply, [problem('unknown_organisation', 'source', `no organisation ${slug}`)]);
+        }
+        if (principal.kind === 'client' && source.id !== principal.orgId) {
+          return sendProblems(reply, [
+            problem('forbidden', 'source', 'an API key files as its own organisation'),
+          ]);
         }
         const body = req.body;
         if (!Buffer.isBuffer(body)) {
@@ -76,7 +88,7 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
         const stored = await deps.intake.submit(
           source,
           ok.map((p) => p.submission),
-          { actor: 'api', requestId: req.id },
+          { principal, requestId: req.id },
         );
         let k = 0;
         const results: IntakeResult[] = parsed.map((p) =>
@@ -96,7 +108,15 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
 
     app.get(
       '/referrals',
-      { schema: { summary: 'List referrals, newest first (keyset pagination)', querystring: ListQuery } },
+      {
+        config: { access: 'referral.status' },
+        schema: {
+          summary: 'Referrals you may see, newest first (keyset pagination)',
+          description:
+            'Referrals routed to your organisation or below it, whole; those your organisation filed, as status only.',
+          querystring: ListQuery,
+        },
+      },
       async (req, reply) => {
         const q = req.query as {
           source?: string;
@@ -130,18 +150,24 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
             ...(q.after && { after: q.after }),
             limit: q.limit ?? 50,
           },
-          { actor: 'api', requestId: req.id },
+          { principal: principalOf(req), requestId: req.id },
         );
       },
     );
 
     app.get(
       '/referrals/:id',
-      { schema: { summary: 'One referral with its decision', params: Type.Object({ id: Type.String() }) } },
+      {
+        config: { access: 'referral.status' },
+        schema: {
+          summary: 'One referral with its decision (its status only, for its source)',
+          params: Type.Object({ id: Type.String() }),
+        },
+      },
       async (req, reply) => {
         const { id } = req.params as { id: string };
         const found = parseReferralId(id)
-          ? await deps.referrals.get(id, { actor: 'api', requestId: req.id })
+          ? await deps.referrals.get(id, { principal: principalOf(req), requestId: req.id })
           : undefined;
         if (!found) {
           return sendProblems(reply, [problem('not_found', 'id', `no referral ${id}`)]);

@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { problem } from '../domain/errors.ts';
+import { problem, type ErrorCode } from '../domain/errors.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import { ReferralSchema } from '../intake/formats/referral.schema.ts';
 import type { IntakeService } from '../intake/intake.service.ts';
 import type { IspwsService } from '../intake/ispws.service.ts';
 import type { OrganisationsService } from '../organisations/organisations.service.ts';
 import type { ReferralsService } from '../referrals/referrals.service.ts';
+import type { AccessService } from '../access/access.service.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { adminRoutes } from './admin.routes.ts';
+import { installAuth, type RouteEntry } from './auth.ts';
 import { errorBody } from './errors.ts';
 import { ispwsRoutes } from './ispws.routes.ts';
 import { referralRoutes } from './referrals.routes.ts';
+import { sessionRoutes } from './session.routes.ts';
 
 export interface HttpDeps {
   readonly intake: IntakeService;
@@ -19,20 +26,41 @@ export interface HttpDeps {
   readonly ispws: IspwsService;
   readonly referrals: ReferralsService;
   readonly organisations: OrganisationsService;
+  readonly access: AccessService;
+  readonly audit: AuditService;
   readonly receiving: Organisation;
   readonly maxInputBytes: number;
   readonly now: () => Date;
   readonly logger: boolean;
+  /** Requests a minute per client. */
+  readonly rateLimit: number;
+  /** Origins allowed to call the API from a browser (CORS); none unless configured. */
+  readonly corsOrigins: readonly string[];
+  /** TLS certificate and key (PEM); plain HTTP without them. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Mark the session cookie Secure. Only a test over plain HTTP turns this off. */
+  readonly secureCookies?: boolean;
+}
+
+export interface Server {
+  readonly app: FastifyInstance;
+  /** Every route with the access it declares (the access-matrix test walks it). */
+  readonly routes: readonly RouteEntry[];
 }
 
 /** The HTTP edge: the JSON API, its OpenAPI document and the CyberTipline-compatible intake. */
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
+  return (await buildServerWithRoutes(deps)).app;
+}
+
+export async function buildServerWithRoutes(deps: HttpDeps): Promise<Server> {
   const app = Fastify({
     logger: deps.logger ? { level: 'info' } : false,
     bodyLimit: deps.maxInputBytes,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-  });
+    ...(deps.tls && { https: { cert: deps.tls.cert, key: deps.tls.key } }),
+  }) as unknown as FastifyInstance;
   app.addHook('onSend', async (req, reply) => {
     // NCMEC's API answers with a Request-ID header; clients log it, so ours does the same.
     void reply.header('Request-ID', req.id);
@@ -43,7 +71,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       req.log.error(err);
       return reply.status(500).send({ error: { code: 'internal', message: 'internal error', problems: [] } });
     }
-    const code = status === 413 ? 'too_large' : status === 415 ? 'unsupported_format' : 'malformed_input';
+    const code = CODE_OF_STATUS[status] ?? 'malformed_input';
     const { body } = errorBody([problem(code, '', err.message)]);
     return reply.status(status).send(body);
   });
@@ -60,21 +88,80 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       done(null, body),
   );
 
+  await app.register(helmet, {
+    // Scripts only from this origin, never inline; HSTS and upgrades only when we speak TLS.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(deps.tls && { upgradeInsecureRequests: [] }),
+      },
+    },
+    hsts: deps.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  // No cross-origin access unless origins are configured: a browser on another site cannot call the API.
+  if (deps.corsOrigins.length)
+    await app.register(cors, { origin: [...deps.corsOrigins], credentials: false });
+
+  const routes = await installAuth(app, {
+    access: deps.access,
+    rateLimit: deps.rateLimit,
+    ownAuthPrefixes: ['/ispws'],
+  });
+
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Conduit API', version: '1', description: 'Referral intake, storage and export.' },
+      info: { title: 'Conduit API', version: '1', description: 'Referral intake, routing and oversight.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'conduit_session' },
+          apiKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
     },
+    // Bodies are bytes checked by each route, so their schemas are documented here, not validated by Fastify.
+    transform: ({ schema, url, route }) => ({
+      schema: route.config?.body ? { ...schema, body: route.config.body } : schema,
+      url,
+    }),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  app.get('/api/v1/schemas/referral', { schema: { hide: true } }, () => ReferralSchema);
-  app.get('/', { schema: { hide: true } }, (_req, reply) =>
+  app.get(
+    '/api/v1/schemas/referral',
+    { config: { access: 'public' }, schema: { hide: true } },
+    () => ReferralSchema,
+  );
+  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, (_req, reply) =>
     reply.type('text/html; charset=utf-8').send(homePage()),
   );
+  await app.register(sessionRoutes({ access: deps.access, secureCookies: deps.secureCookies ?? true }), {
+    prefix: '/api/v1',
+  });
   await app.register(referralRoutes(deps), { prefix: '/api/v1' });
+  await app.register(adminRoutes(deps), { prefix: '/api/v1' });
   await app.register(ispwsRoutes(deps.ispws), { prefix: '/ispws' });
-  return app;
+  return { app, routes };
 }
+
+const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  413: 'too_large',
+  415: 'unsupported_format',
+  429: 'rate_limited',
+};
 
 function homePage(): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Conduit</title></head>

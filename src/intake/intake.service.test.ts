@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OPERATOR } from '../../test/support/server.ts';
 import { DIALECTS, openTestDatabase } from '../../test/support/databases.ts';
 import { canonicalReferral } from '../../test/support/fixtures.ts';
 import { instantOf } from '../domain/ids.ts';
@@ -40,7 +41,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
   it('stores a referral with its decision, raw record, identifiers, audit event and outbox row', async () => {
     const { database, intake, receiving } = await setup();
     const doc = canonicalReferral('ref-1');
-    const [r] = await intake.submit(receiving, [submission(doc)], { actor: 'test', requestId: 'req-1' });
+    const [r] = await intake.submit(receiving, [submission(doc)], { ...OPERATOR, requestId: 'req-1' });
     expect(r).toMatchObject({ kind: 'accepted', status: 'routed', sourceRef: 'ref-1' });
     if (r?.kind !== 'accepted') return;
     const db = database.db;
@@ -70,13 +71,17 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
         { kind: 'service-user-id', value: 'usr_0001' },
       ]),
     );
-    const audit = await db.selectFrom('audit_events').selectAll().execute();
+    const audit = await db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '!=', 'organisation.add')
+      .execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
-      seq: 1,
+      seq: 2,
       action: 'referral.receive',
       object_id: r.id,
-      prev_hash: GENESIS,
+      prev_hash: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
       request_id: 'req-1',
     });
     const outbox = await db.selectFrom('outbox').selectAll().execute();
@@ -85,10 +90,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
 
   it('answers a resubmission with duplicate and the original id, storing nothing new', async () => {
     const { database, intake, receiving } = await setup();
-    const [first] = await intake.submit(receiving, [submission(canonicalReferral('ref-1'))], {
-      actor: 't',
-      requestId: null,
-    });
+    const [first] = await intake.submit(receiving, [submission(canonicalReferral('ref-1'))], OPERATOR);
     const again = await intake.submit(
       receiving,
       [
@@ -96,7 +98,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
         submission(canonicalReferral('ref-2')),
         submission(canonicalReferral('ref-2')),
       ],
-      { actor: 't', requestId: null },
+      OPERATOR,
     );
     expect(first?.kind).toBe('accepted');
     expect(again[0]).toEqual({
@@ -118,10 +120,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
 
   it('refuses a different report under a reference already used, instead of dropping it as a duplicate', async () => {
     const { database, intake, receiving } = await setup();
-    const [first] = await intake.submit(receiving, [submission(canonicalReferral('ref-9'))], {
-      actor: 't',
-      requestId: null,
-    });
+    const [first] = await intake.submit(receiving, [submission(canonicalReferral('ref-9'))], OPERATOR);
     const changed = canonicalReferral('ref-9', { additionalInfo: 'a corrected report' });
     const [later, fresh, twin] = await intake.submit(
       receiving,
@@ -130,7 +129,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
         submission(canonicalReferral('ref-10')),
         submission(canonicalReferral('ref-10', { additionalInfo: 'another report, same reference' })),
       ],
-      { actor: 't', requestId: null },
+      OPERATOR,
     );
     expect(later).toMatchObject({ kind: 'rejected', problems: [{ code: 'conflict', path: '/sourceRef' }] });
     expect(later?.kind === 'rejected' && later.problems[0]?.message).toContain(
@@ -149,7 +148,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
   it('recognises the same report re-sent in another form (other bytes, same content) as a duplicate', async () => {
     const { intake, receiving } = await setup();
     const doc = canonicalReferral('ref-11');
-    const [first] = await intake.submit(receiving, [submission(doc)], { actor: 't', requestId: null });
+    const [first] = await intake.submit(receiving, [submission(doc)], OPERATOR);
     const parsed = parseCanonical(doc);
     if (!parsed.ok) throw new Error('fixture');
     const pretty = Buffer.from(JSON.stringify(doc, null, 2));
@@ -164,7 +163,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
           document: parsed.value,
         },
       ],
-      { actor: 't', requestId: null },
+      OPERATOR,
     );
     expect(again).toEqual({
       kind: 'duplicate',
@@ -177,8 +176,8 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     const { intake, receiving } = await setup();
     const doc = canonicalReferral('x');
     delete doc.sourceRef;
-    const [a] = await intake.submit(receiving, [submission(doc)], { actor: 't', requestId: null });
-    const [b] = await intake.submit(receiving, [submission(doc)], { actor: 't', requestId: null });
+    const [a] = await intake.submit(receiving, [submission(doc)], OPERATOR);
+    const [b] = await intake.submit(receiving, [submission(doc)], OPERATOR);
     expect(a?.kind === 'accepted' && a.sourceRef).toMatch(/^[0-9a-f]{64}$/);
     expect(b?.kind).toBe('duplicate');
   });
@@ -191,7 +190,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     const results = await intake.submit(
       receiving,
       [submission(canonicalReferral('good')), submission(future)],
-      { actor: 't', requestId: null },
+      OPERATOR,
     );
     expect(results.map((r) => r.kind)).toEqual(['accepted', 'rejected']);
     expect(results[1]).toMatchObject({ problems: [{ code: 'invalid_date', path: '/incident/occurredAt' }] });
@@ -213,7 +212,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         intake.submit(receiving, [submission(canonicalReferral(`c-${i % 15}`))], {
-          actor: `a-${i}`,
+          principal: { kind: 'operator', name: `a-${i}` },
           requestId: `r-${i}`,
         }),
       ),
@@ -229,24 +228,27 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     const audit = await database.db
       .selectFrom('audit_events')
       .select(['actor', 'request_id'])
+      .where('action', '=', 'referral.receive')
       .orderBy('seq')
       .execute();
     expect(audit).toHaveLength(15);
     expect(audit.map((a) => a.request_id).sort()).toEqual(
       Array.from({ length: 15 }, (_, i) => `r-${i}`).sort(),
     );
-    expect(audit.every((a) => a.actor === `a-${a.request_id?.slice(2)}`)).toBe(true);
+    expect(audit.every((a) => a.actor === `cli:a-${a.request_id?.slice(2)}`)).toBe(true);
   });
 
   it('chains every audit event to the previous one', async () => {
     const { database, intake, receiving } = await setup();
-    await intake.submit(receiving, [submission(canonicalReferral('a')), submission(canonicalReferral('b'))], {
-      actor: 't',
-      requestId: null,
-    });
-    await intake.submit(receiving, [submission(canonicalReferral('c'))], { actor: 't', requestId: null });
+    await intake.submit(
+      receiving,
+      [submission(canonicalReferral('a')), submission(canonicalReferral('b'))],
+      OPERATOR,
+    );
+    await intake.submit(receiving, [submission(canonicalReferral('c'))], OPERATOR);
     const events = await database.db.selectFrom('audit_events').selectAll().orderBy('seq').execute();
-    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    // The receiving organisation's creation is the first event.
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     let prev = GENESIS;
     for (const e of events) {
       expect(e.prev_hash).toBe(prev);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { actorOf, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import type { Instant, ReferralId, Sha256Hex } from '../domain/ids.ts';
 import type { Organisation } from '../domain/organisation.ts';
@@ -40,10 +41,9 @@ export type IntakeResult =
   | { readonly kind: 'duplicate'; readonly id: ReferralId; readonly sourceRef: string }
   | { readonly kind: 'rejected'; readonly problems: readonly Problem[] };
 
-export interface RequestContext {
-  readonly actor: string;
-  readonly requestId: string | null;
-}
+export type { RequestContext };
+
+const ctxActor = (ctx: RequestContext | undefined) => (ctx ? actorOf(ctx.principal) : 'unknown');
 
 export interface IntakeService {
   /** Runs each submission through the pipeline and stores the accepted ones in one transaction. */
@@ -119,7 +119,7 @@ export function createIntakeService(deps: {
       const fresh = candidates.filter((c) => ids.has(c.referral.id));
       const audit: AuditEntry[] = fresh.map((c) => ({
         at: receivedAt,
-        actor: contextOf.get(c.referral.id)?.actor ?? 'unknown',
+        actor: ctxActor(contextOf.get(c.referral.id)),
         orgId: source.id,
         action: 'referral.receive',
         objectType: 'referral',

@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { can, type Principal } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
-import { parseMd5, parseSha1, parseSha256, type Instant } from '../domain/ids.ts';
+import { parseMd5, parseSha1, parseSha256, type Instant, type OrganisationId } from '../domain/ids.ts';
 import type { Organisation, OrganisationKind } from '../domain/organisation.ts';
 import type { MediaFile, ReferralDocument } from '../domain/referral.ts';
 import type { Database } from '../store/db.ts';
@@ -21,12 +22,11 @@ import { readXml, xmlTrim } from './formats/cybertipline-xml.ts';
 import type { IntakeService, RequestContext } from './intake.service.ts';
 import { parseUnit } from './parse.ts';
 
-/**
- * Who is calling: the organisation these credentials belong to, or undefined. Until Conduit has users and
- * API keys the Basic user name is an organisation slug (see `slugAuthenticator`); that work replaces this
- * one function.
- */
-export type Authenticate = (username: string, password: string) => Promise<Organisation | undefined>;
+/** Who is calling: the organisation and principal these credentials belong to, or undefined. */
+export type Authenticate = (
+  username: string,
+  password: string,
+) => Promise<{ readonly org: Organisation; readonly principal: Principal } | undefined>;
 
 /** Organisations that file reports. A hub or a unit has no business opening CyberTipline reports. */
 const REPORTING_KINDS: readonly OrganisationKind[] = ['provider', 'referring-centre'];
@@ -35,7 +35,7 @@ const REPORTING_KINDS: readonly OrganisationKind[] = ['provider', 'referring-cen
 export const DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024 ** 3;
 
 export type IspwsAuth =
-  | { readonly kind: 'ok'; readonly client: Organisation }
+  | { readonly kind: 'ok'; readonly client: Organisation; readonly principal: Principal }
   | { readonly kind: 'unauthenticated' }
   | { readonly kind: 'forbidden'; readonly client: Organisation };
 
@@ -79,21 +79,20 @@ export interface IspwsService {
   retract(client: Organisation, id: string | undefined): Promise<IspwsResult<{ reportId: number }>>;
 }
 
-/** The Basic user name is an organisation slug; the password is checked only when one is configured. */
-export function slugAuthenticator(deps: {
-  readonly bySlug: (slug: string) => Promise<Organisation | undefined>;
-  readonly password?: string;
+/**
+ * As NCMEC's: HTTP Basic, the user name the account's (here the organisation's slug), the password an API
+ * key of that organisation. A key of another organisation, or a revoked one, is refused like a wrong one.
+ */
+export function apiKeyAuthenticator(deps: {
+  readonly apiKey: (key: string) => Promise<Principal | undefined>;
+  readonly byId: (id: OrganisationId) => Promise<Organisation | undefined>;
 }): Authenticate {
-  const expected = deps.password === undefined ? undefined : digest(deps.password);
   return async (username, password) => {
-    // Compared as digests so the comparison takes the same time whatever the lengths.
-    if (expected !== undefined && !timingSafeEqual(digest(password), expected)) return undefined;
-    return deps.bySlug(username);
+    const principal = await deps.apiKey(password);
+    if (principal?.kind !== 'client') return undefined;
+    const org = await deps.byId(principal.orgId);
+    return org?.slug === username ? { org, principal } : undefined;
   };
-}
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -148,9 +147,12 @@ export function createIspwsService(deps: {
     uploadMaxBytes,
 
     async authenticate(username, password) {
-      const client = await deps.authenticate(username, password);
-      if (!client) return { kind: 'unauthenticated' };
-      return REPORTING_KINDS.includes(client.kind) ? { kind: 'ok', client } : { kind: 'forbidden', client };
+      const caller = await deps.authenticate(username, password);
+      if (!caller) return { kind: 'unauthenticated' };
+      const { org: client, principal } = caller;
+      return REPORTING_KINDS.includes(client.kind) && can(principal, 'referral.submit')
+        ? { kind: 'ok', client, principal }
+        : { kind: 'forbidden', client };
     },
 
     async submit(client, report) {

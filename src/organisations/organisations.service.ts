@@ -1,6 +1,14 @@
+import { actorOf, can, orgOf, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import { parseCountryCode, type Instant, type OrganisationId } from '../domain/ids.ts';
-import { isOrganisationKind, type Organisation } from '../domain/organisation.ts';
+import {
+  isOrganisationKind,
+  parseCoverage,
+  subtreeOf,
+  type Coverage,
+  type Organisation,
+} from '../domain/organisation.ts';
+import { auditedWrite } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import {
   findOrganisationBySlug,
@@ -14,6 +22,8 @@ export interface NewOrganisation {
   readonly kind: string;
   readonly country?: string;
   readonly parent?: string;
+  /** Countries or subdivisions covered; defaults to the country, if any. */
+  readonly covers?: readonly string[];
 }
 
 export type AddResult =
@@ -21,14 +31,20 @@ export type AddResult =
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export interface OrganisationsService {
-  add(input: NewOrganisation): Promise<AddResult>;
+  /** An admin adds below their own organisation; an operator anywhere. Audited. */
+  add(input: NewOrganisation, ctx: RequestContext): Promise<AddResult>;
   bySlug(slug: string): Promise<Organisation | undefined>;
+  byId(id: OrganisationId): Promise<Organisation | undefined>;
+  /** Every organisation (the tree is not secret within an instance). */
   list(): Promise<Organisation[]>;
+  /** The principal's organisation and everything below it; undefined means no limit (an operator). */
+  reach(ctx: RequestContext): Promise<ReadonlySet<OrganisationId> | undefined>;
   /** The instance's receiving organisation, created (as a hub) on first start. */
   ensureReceiving(slug: string): Promise<Organisation>;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const SYSTEM: RequestContext = { principal: { kind: 'operator', name: 'conduit' }, requestId: null };
 
 export function createOrganisationsService(deps: {
   readonly database: Database;
@@ -36,9 +52,12 @@ export function createOrganisationsService(deps: {
   readonly newId: () => string;
 }): OrganisationsService {
   const { database, clock, newId } = deps;
+  const db = database.db;
   const service: OrganisationsService = {
-    async add(input) {
+    async add(input, ctx) {
       const problems: Problem[] = [];
+      if (!can(ctx.principal, 'organisation.write'))
+        return { ok: false, problems: [problem('forbidden', '', 'your role cannot add organisations')] };
       if (!SLUG.test(input.slug))
         problems.push(problem('invalid_value', 'slug', 'lower-case letters, digits and dashes, at most 63'));
       if (!isOrganisationKind(input.kind)) {
@@ -49,11 +68,20 @@ export function createOrganisationsService(deps: {
       const country = input.country === undefined ? null : parseCountryCode(input.country);
       if (country === undefined)
         problems.push(problem('invalid_value', 'country', 'an ISO 3166-1 alpha-2 code'));
-      const parent =
-        input.parent === undefined ? undefined : await findOrganisationBySlug(database.db, input.parent);
-      if (input.parent !== undefined && !parent)
+      const covers: Coverage[] = [];
+      for (const [i, c] of (input.covers ?? (country ? [country] : [])).entries()) {
+        const v = parseCoverage(c);
+        if (v) covers.push(v);
+        else problems.push(problem('invalid_value', `covers/${i}`, 'a country (IT) or subdivision (IT-RM)'));
+      }
+      const reach = await service.reach(ctx);
+      const parent = input.parent === undefined ? undefined : await findOrganisationBySlug(db, input.parent);
+      // An admin's new organisation hangs below their own: the parent defaults to it and must be within reach.
+      const parentOrg =
+        parent ?? (input.parent === undefined && reach ? await orgById(orgOf(ctx.principal)) : undefined);
+      if (input.parent !== undefined && (!parent || (reach && !reach.has(parent.id))))
         problems.push(problem('unknown_organisation', 'parent', `no organisation ${input.parent}`));
-      if (await findOrganisationBySlug(database.db, input.slug))
+      if (await findOrganisationBySlug(db, input.slug))
         problems.push(problem('conflict', 'slug', `${input.slug} exists`));
       if (problems.length || !isOrganisationKind(input.kind) || country === undefined)
         return { ok: false, problems };
@@ -63,25 +91,54 @@ export function createOrganisationsService(deps: {
         name: input.name ?? input.slug,
         kind: input.kind,
         country,
-        parentId: parent?.id ?? null,
+        parentId: parentOrg?.id ?? null,
+        covers,
       };
-      await insertOrganisation(database.db, organisation, clock.now());
+      const at = clock.now();
+      await auditedWrite(db, async (trx) => {
+        await insertOrganisation(trx, organisation, at);
+        return {
+          value: undefined,
+          events: [
+            {
+              at,
+              actor: actorOf(ctx.principal),
+              orgId: orgOf(ctx.principal),
+              action: 'organisation.add',
+              objectType: 'organisation',
+              objectId: organisation.id,
+              requestId: ctx.requestId,
+              outcome: 'ok',
+              details: { ...organisation },
+            },
+          ],
+        };
+      });
       return { ok: true, organisation };
     },
-    bySlug: (slug) => findOrganisationBySlug(database.db, slug),
-    list: () => listOrganisations(database.db),
+    bySlug: (slug) => findOrganisationBySlug(db, slug),
+    byId: orgById,
+    list: () => listOrganisations(db),
+    async reach(ctx) {
+      const own = orgOf(ctx.principal);
+      return own === null ? undefined : subtreeOf(await listOrganisations(db), own);
+    },
     async ensureReceiving(slug) {
-      const existing = await findOrganisationBySlug(database.db, slug);
+      const existing = await findOrganisationBySlug(db, slug);
       if (existing) return existing;
-      const r = await service.add({ slug, name: 'Receiving organisation', kind: 'hub' });
+      const r = await service.add({ slug, name: 'Receiving organisation', kind: 'hub' }, SYSTEM);
       if (r.ok) return r.organisation;
       // Another process created it first.
-      const again = await findOrganisationBySlug(database.db, slug);
+      const again = await findOrganisationBySlug(db, slug);
       if (again) return again;
       throw new Error(
         `cannot create the receiving organisation ${slug}: ${r.problems.map((p) => p.message).join('; ')}`,
       );
     },
   };
+  async function orgById(id: OrganisationId | null): Promise<Organisation | undefined> {
+    if (id === null) return undefined;
+    return (await listOrganisations(db)).find((o) => o.id === id);
+  }
   return service;
 }

@@ -12,6 +12,7 @@ const hub: Organisation = {
   kind: 'hub',
   country: null,
   parentId: null,
+  covers: [],
 };
 const clock = { now: () => instantOf(new Date('2026-01-01T00:00:00Z')) };
 const received = clock.now();

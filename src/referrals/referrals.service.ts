@@ -1,8 +1,9 @@
 import type { Decision } from '../domain/decision.ts';
 import type { Instant } from '../domain/ids.ts';
 import { effectiveHashes, type ReferralDocument } from '../domain/referral.ts';
-import type { RequestContext } from '../intake/intake.service.ts';
-import { appendAudit, lockAuditHead } from '../store/audit.repo.ts';
+import { actorOf, can, orgOf, type RequestContext } from '../domain/access.ts';
+import { subtreeOf } from '../domain/organisation.ts';
+import { auditedWrite, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import { listOrganisations } from '../store/organisations.repo.ts';
 import {
@@ -59,14 +60,36 @@ export interface ListQuery extends ReferralFilter {
   readonly limit: number;
 }
 
+/** What the source of a referral may see of it: that it arrived, and when. */
+export interface SubmissionStatus {
+  readonly access: 'status';
+  readonly id: string;
+  readonly sourceRef: string;
+  readonly receivedAt: string;
+}
+
+export type ReferralListItem = ({ readonly access: 'full' } & ReferralSummary) | SubmissionStatus;
+
 export interface ReferralsService {
-  /** A page of summaries; the page is an audited read naming every referral it showed. */
-  list(q: ListQuery, ctx: RequestContext): Promise<{ items: ReferralSummary[]; next: string | null }>;
-  /** Every read of a whole referral is audited, in the same transaction as nothing else: the read itself. */
-  get(id: string, ctx: RequestContext): Promise<ReferralView | undefined>;
-  /** Every referral matching the filter, oldest first; the export itself is an audited read. */
+  /**
+   * A page of what the principal may see, newest first; the page is an audited read naming every referral
+   * it showed. Nothing else is counted or hinted at.
+   */
+  list(q: ListQuery, ctx: RequestContext): Promise<{ items: ReferralListItem[]; next: string | null }>;
+  /**
+   * One referral, checked against the principal: whole for the organisation it was routed into (and those
+   * above it), its status for its source, undefined (as if absent) for anyone else. Audited either way.
+   */
+  get(
+    id: string,
+    ctx: RequestContext,
+  ): Promise<({ readonly access: 'full' } & ReferralView) | SubmissionStatus | undefined>;
+  /** Every referral the principal may read, oldest first; the export itself is an audited read. */
   exportAll(filter: ReferralFilter, ctx: RequestContext): AsyncIterable<ExportRecord>;
 }
+
+/** How much of a referral a principal may see. */
+type Access = 'full' | 'status' | 'none';
 
 export function createReferralsService(deps: {
   readonly database: Database;
@@ -78,30 +101,51 @@ export function createReferralsService(deps: {
     return new Map((await listOrganisations(database.db)).map((o) => [o.id, o.slug]));
   }
 
+  /** The principal's window on referrals: undefined for an operator (everything). */
+  async function visibility(ctx: RequestContext): Promise<ReferralFilter['visibleTo']> {
+    const p = ctx.principal;
+    if (p.kind === 'operator') return undefined;
+    const reach: ReadonlySet<string> = can(p, 'referral.read')
+      ? subtreeOf(await listOrganisations(database.db), p.orgId)
+      : new Set();
+    return {
+      recipients: [...reach],
+      source: can(p, 'referral.status') ? p.orgId : null,
+    };
+  }
+
+  function accessTo(row: ReferralRow, visible: ReferralFilter['visibleTo']): Access {
+    if (!visible) return 'full';
+    if (row.recipientOrgId !== null && visible.recipients.includes(row.recipientOrgId)) return 'full';
+    return row.sourceOrgId === visible.source ? 'status' : 'none';
+  }
+
   /** Reads are audited like writes: one chained event, committed before the data is returned. */
-  async function audit(
+  function audit(
     ctx: RequestContext,
     action: string,
     objectId: string | null,
     details: Record<string, unknown>,
-    outcome: 'ok' | 'error' = 'ok',
+    outcome: AuditEntry['outcome'] = 'ok',
   ): Promise<void> {
-    await database.db.transaction().execute(async (trx) => {
-      const head = await lockAuditHead(trx);
-      await appendAudit(trx, head, [
-        {
-          at: clock.now(),
-          actor: ctx.actor,
-          orgId: null,
-          action,
-          objectType: 'referral',
-          objectId,
-          requestId: ctx.requestId,
-          outcome,
-          details,
-        },
-      ]);
-    });
+    return auditedWrite(database.db, () =>
+      Promise.resolve({
+        value: undefined,
+        events: [
+          {
+            at: clock.now(),
+            actor: actorOf(ctx.principal),
+            orgId: orgOf(ctx.principal),
+            action,
+            objectType: 'referral',
+            objectId,
+            requestId: ctx.requestId,
+            outcome,
+            details,
+          },
+        ],
+      }),
+    );
   }
 
   function summary(r: ReferralRow, names: Map<string, string>): ReferralSummary {
@@ -118,26 +162,54 @@ export function createReferralsService(deps: {
       files: doc.files.length,
     };
   }
+  const statusOf = (r: ReferralRow): SubmissionStatus => ({
+    access: 'status',
+    id: r.id,
+    sourceRef: r.sourceRef,
+    receivedAt: r.receivedAt,
+  });
 
   return {
     async list(q, ctx) {
+      const visibleTo = await visibility(ctx);
       const names = await slugs();
-      const rows = await pageReferrals(database.db, q, {
-        ...(q.after && { after: q.after }),
-        limit: q.limit + 1,
-        order: 'desc',
+      const rows = await pageReferrals(
+        database.db,
+        { ...q, ...(visibleTo && { visibleTo }) },
+        {
+          ...(q.after && { after: q.after }),
+          limit: q.limit + 1,
+          order: 'desc',
+        },
+      );
+      const items = rows
+        .slice(0, q.limit)
+        .map((r): ReferralListItem =>
+          accessTo(r, visibleTo) === 'full' ? { access: 'full', ...summary(r, names) } : statusOf(r),
+        );
+      await audit(ctx, 'referral.list', null, {
+        ids: items.filter((i) => i.access === 'full').map((i) => i.id),
+        statusIds: items.filter((i) => i.access === 'status').map((i) => i.id),
       });
-      const items = rows.slice(0, q.limit).map((r) => summary(r, names));
-      await audit(ctx, 'referral.list', null, { ids: items.map((i) => i.id) });
       return { items, next: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
     },
 
     async get(id, ctx) {
       const row = await getReferral(database.db, id);
-      await audit(ctx, 'referral.read', id, row ? {} : { error: 'not_found' }, row ? 'ok' : 'error');
-      if (!row) return undefined;
+      const access = row ? accessTo(row, await visibility(ctx)) : 'none';
+      // Someone else's referral is reported as absent, and recorded as a refused read.
+      await audit(
+        ctx,
+        access === 'status' ? 'referral.status' : 'referral.read',
+        id,
+        access === 'none' ? { error: row ? 'not_visible' : 'not_found' } : {},
+        access === 'none' ? (row ? 'denied' : 'error') : 'ok',
+      );
+      if (!row || access === 'none') return undefined;
+      if (access === 'status') return statusOf(row);
       const names = await slugs();
       return {
+        access: 'full',
         ...summary(row, names),
         format: row.format,
         contentSha256: row.contentSha256,
@@ -153,11 +225,17 @@ export function createReferralsService(deps: {
     },
 
     async *exportAll(filter, ctx) {
+      const visibleTo = await visibility(ctx);
+      // Export is of content: only what the principal may read whole.
+      const scoped: ReferralFilter = {
+        ...filter,
+        ...(visibleTo && { visibleTo: { recipients: visibleTo.recipients, source: null } }),
+      };
       await audit(ctx, 'referral.export', null, { filter });
       const names = await slugs();
       let after: string | undefined;
       for (;;) {
-        const rows = await pageReferrals(database.db, filter, {
+        const rows = await pageReferrals(database.db, scoped, {
           ...(after && { after }),
           limit: 1000,
           order: 'asc',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { GENESIS as GENESIS_HASH } from './migrations/0001_init.ts';
 import type { Tables } from './schema.ts';
@@ -72,12 +72,65 @@ export async function appendAudit(
   return { seq, hash };
 }
 
+/**
+ * Runs a change and records its audit events in one transaction: the head is taken first, so the
+ * events commit with the change or not at all. A read that changes nothing records its event the same way.
+ */
+export async function auditedWrite<T>(
+  db: Kysely<Tables>,
+  work: (trx: Transaction<Tables>) => Promise<{ value: T; events: readonly AuditEntry[] }>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const head = await lockAuditHead(trx);
+    const { value, events } = await work(trx);
+    await appendAudit(trx, head, events);
+    return value;
+  });
+}
+
 /** Splits rows so one INSERT stays under SQLite's 32,766 bound parameters (PostgreSQL allows 65,535). */
 export function chunks<T extends object>(rows: readonly T[], columns: number): T[][] {
   const size = Math.max(1, Math.floor(30_000 / columns));
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+export interface AuditSearch {
+  readonly actor?: string;
+  readonly action?: string;
+  readonly objectType?: string;
+  readonly objectId?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly before?: number;
+  readonly limit: number;
+  /** Only events of these organisations (and, with includeNoOrg, those of no organisation). */
+  readonly orgIds?: readonly string[];
+  readonly includeNoOrg?: boolean;
+}
+
+/** Events newest first, filtered; keyset-paged on `seq`. */
+export function searchAudit(db: Kysely<Tables>, s: AuditSearch) {
+  let q = db.selectFrom('audit_events').selectAll();
+  if (s.actor !== undefined) q = q.where('actor', '=', s.actor);
+  if (s.action !== undefined) q = q.where('action', '=', s.action);
+  if (s.objectType !== undefined) q = q.where('object_type', '=', s.objectType);
+  if (s.objectId !== undefined) q = q.where('object_id', '=', s.objectId);
+  if (s.from !== undefined) q = q.where('at', '>=', s.from);
+  if (s.to !== undefined) q = q.where('at', '<', s.to);
+  if (s.before !== undefined) q = q.where('seq', '<', s.before);
+  const orgIds = s.orgIds;
+  if (orgIds) {
+    q = q.where((eb) =>
+      eb.or([
+        ...(orgIds.length ? [eb('org_id', 'in', orgIds)] : []),
+        ...(s.includeNoOrg ? [eb('org_id', 'is', null)] : []),
+        sql<boolean>`1 = 0`,
+      ]),
+    );
+  }
+  return q.orderBy('seq', 'desc').limit(s.limit).execute();
 }
 
 export type ChainVerdict =

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CountryCode, OrganisationId } from '../domain/ids.ts';
-import type { Organisation, OrganisationKind } from '../domain/organisation.ts';
+import type { Coverage, Organisation, OrganisationKind } from '../domain/organisation.ts';
 import type { Tables } from './schema.ts';
 
 type Row = Tables['organisations'];
@@ -13,6 +13,7 @@ function toOrganisation(r: Row): Organisation {
     kind: r.kind as OrganisationKind,
     country: r.country as CountryCode | null,
     parentId: r.parent_id as OrganisationId | null,
+    covers: JSON.parse(r.covers) as Coverage[],
   };
 }
 
@@ -43,6 +44,7 @@ export async function insertOrganisation(
       kind: org.kind,
       country: org.country,
       parent_id: org.parentId,
+      covers: JSON.stringify(org.covers),
       created_at: createdAt,
     })
     .execute();

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Decision } from '../domain/decision.ts';
 import type { Instant, ReferralId } from '../domain/ids.ts';
 import type { Identifier } from '../domain/identifier.ts';
@@ -154,6 +154,8 @@ export interface ReferralFilter {
   readonly status?: string;
   readonly receivedFrom?: string;
   readonly receivedTo?: string;
+  /** Need-to-know: only referrals routed into these organisations, or filed by `source`. */
+  readonly visibleTo?: { readonly recipients: readonly string[]; readonly source: string | null };
 }
 
 export interface ReferralRow {
@@ -186,6 +188,16 @@ export async function pageReferrals(
   if (filter.status) q = q.where('r.status', '=', filter.status);
   if (filter.receivedFrom) q = q.where('r.received_at', '>=', filter.receivedFrom);
   if (filter.receivedTo) q = q.where('r.received_at', '<', filter.receivedTo);
+  const visible = filter.visibleTo;
+  if (visible) {
+    q = q.where((eb) =>
+      eb.or([
+        ...(visible.recipients.length ? [eb('r.recipient_org_id', 'in', visible.recipients)] : []),
+        ...(visible.source ? [eb('r.source_org_id', '=', visible.source)] : []),
+        sql<boolean>`1 = 0`,
+      ]),
+    );
+  }
   if (page.after) q = q.where('r.id', page.order === 'asc' ? '>' : '<', page.after);
   return q.orderBy('r.id', page.order).limit(page.limit).execute();
 }

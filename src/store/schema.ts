@@ -13,6 +13,37 @@ export interface Tables {
     country: string | null;
     parent_id: string | null;
     created_at: string;
+    /** JSON array of "CC" / "CC-REGION" codes. */
+    covers: string;
+  };
+  users: {
+    id: string;
+    org_id: string;
+    email: string;
+    role: string;
+    password_hash: string;
+    totp_secret: string | null;
+    totp_enabled: number;
+    failed_logins: number;
+    locked_until: string | null;
+    disabled_at: string | null;
+    created_at: string;
+  };
+  sessions: {
+    id: string;
+    user_id: string;
+    created_at: string;
+    expires_at: string;
+    revoked_at: string | null;
+  };
+  api_keys: {
+    id: string;
+    org_id: string;
+    name: string;
+    scopes: string;
+    secret_hash: string;
+    created_at: string;
+    revoked_at: string | null;
   };
   referrals: {
     id: string;
