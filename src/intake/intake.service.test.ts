@@ -3,23 +3,18 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../test/support/server.ts';
 import { DIALECTS, openTestDatabase } from '../../test/support/databases.ts';
-import { canonicalReferral } from '../../test/support/fixtures.ts';
+import { canonicalReferral, canonicalSubmission } from '../../test/support/fixtures.ts';
 import { instantOf } from '../domain/ids.ts';
 import { createOrganisationsService } from '../organisations/organisations.service.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { chainHash } from '../store/audit.repo.ts';
 import { GENESIS } from '../store/migrations/0001_init.ts';
 import { parseCanonical } from './formats/canonical.ts';
-import { coalescingIntake, createIntakeService, seal, type Submission } from './intake.service.ts';
+import { coalescingIntake, createIntakeService, seal } from './intake.service.ts';
 
 const clock = { now: () => instantOf(new Date('2026-01-01T00:00:00Z')) };
 
-function submission(doc: Record<string, unknown>): Submission {
-  const parsed = parseCanonical(doc);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  const raw = Buffer.from(JSON.stringify(doc));
-  return { format: 'conduit-json', mediaType: 'application/json', raw, ...seal(raw), document: parsed.value };
-}
+const submission = canonicalSubmission;
 
 describe.each(DIALECTS)('intake service on %s', (dialect) => {
   let disposers: (() => Promise<void>)[] = [];

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DbUrl } from '../config.ts';
 import { migrations } from './migrations/index.ts';
@@ -83,9 +83,16 @@ function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) 
 
 /** Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). */
 export async function migrate(database: Database): Promise<readonly string[]> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which: with two Conduit schemas
+  // in one PostgreSQL database it would find the other's and never create its own.
+  const schema =
+    database.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({
     db: database.db,
     provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
+    ...(schema !== undefined && { migrationTableSchema: schema }),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);

@@ -1,3 +1,6 @@
+import { parseCanonical } from '../../src/intake/formats/canonical.ts';
+import { seal, type Submission } from '../../src/intake/intake.service.ts';
+
 /** A small, valid canonical referral (synthetic values only), as plain JSON for the parsers. */
 export function canonicalReferral(
   sourceRef: string,
@@ -29,4 +32,12 @@ export function canonicalReferral(
     files: [{ hashes: { md5: '5727647EBCA74E1A1092482990CFF7F1' }, relevance: 'Reported' }],
     ...overrides,
   };
+}
+
+/** A canonical referral as the intake service takes it: parsed once, raw bytes sealed. */
+export function canonicalSubmission(doc: Record<string, unknown>): Submission {
+  const parsed = parseCanonical(doc);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const raw = Buffer.from(JSON.stringify(doc));
+  return { format: 'conduit-json', mediaType: 'application/json', raw, ...seal(raw), document: parsed.value };
 }
