@@ -1,15 +1,22 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import pg from 'pg';
+import { httpLoad, localTarget, remoteTarget } from './http.ts';
 import { runChild, type ChildRun } from './measure.ts';
 
 const BIN = new URL('../../bin/conduit.js', import.meta.url).pathname;
 const WORK = '.bench';
 const PG_ADMIN = process.env.CONDUIT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export const SUITES = ['ingest-sqlite', 'ingest-postgres', 'http', 'memory'] as const;
+export const SUITES = [
+  'ingest-sqlite',
+  'ingest-postgres',
+  'http',
+  'http-read',
+  'http-bulk',
+  'memory',
+] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface Result {
@@ -56,7 +63,15 @@ async function ingestInto(
   return { ...r, summary: JSON.parse(r.stdout) as { accepted: number; rejected: number } };
 }
 
-export async function run(suite: Suite, opts: { reports?: number; seconds?: number }): Promise<Result> {
+export interface RunOptions {
+  readonly reports?: number;
+  readonly seconds?: number;
+  /** HTTP suites: load an already running server instead of a fresh local one. */
+  readonly target?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export async function run(suite: Suite, opts: RunOptions): Promise<Result> {
   mkdirSync(WORK, { recursive: true });
   switch (suite) {
     case 'ingest-sqlite': {
@@ -115,54 +130,21 @@ export async function run(suite: Suite, opts: { reports?: number; seconds?: numb
       };
     }
     case 'http':
-      return http(opts.seconds ?? 60);
-  }
-}
-
-async function http(seconds: number): Promise<Result> {
-  const db = join(WORK, 'http.db');
-  for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
-  const port = 18080 + Math.floor(Math.random() * 1000);
-  const { spawn } = await import('node:child_process');
-  const server = spawn(process.execPath, [BIN, '--db', `sqlite:${db}`, 'serve', '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.stdout.on('data', (d: Buffer) => d.toString().includes('serving') && resolve());
-    server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-  const template = readFileSync(new URL('./referral.json', import.meta.url), 'utf8');
-  let n = 0;
-  try {
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}/api/v1/referrals`,
-      connections: 10,
-      duration: seconds,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      // A new source reference per request, so every request stores a referral (no duplicate short-cut).
-      requests: [
-        {
-          setupRequest: (req) => ({
-            ...req,
-            body: template.replace('__REF__', `bench-${process.pid}-${n++}`),
-          }),
-        },
-      ],
-    });
-    return {
-      suite: 'http',
-      command: `autocannon -c 10 -d ${seconds} POST /api/v1/referrals (single JSON referral, SQLite)`,
-      figures: {
-        requestsPerSecond: Math.round(result.requests.average),
-        p50Ms: result.latency.p50,
-        p99Ms: result.latency.p99,
-        errors: result.errors + result.non2xx,
-        total: result.requests.total,
-      },
-    };
-  } finally {
-    server.kill('SIGTERM');
+    case 'http-read':
+    case 'http-bulk': {
+      const load = suite === 'http' ? 'write' : suite === 'http-read' ? 'read' : 'bulk';
+      const target = opts.target ? remoteTarget(opts.target, opts.headers ?? {}) : await localTarget(WORK);
+      try {
+        const r = await httpLoad(load, target, opts.seconds ?? 30);
+        return {
+          suite,
+          command: opts.target ? `${r.command} against ${opts.target}` : r.command,
+          figures: r.figures,
+        };
+      } finally {
+        await target.stop();
+      }
+    }
   }
 }
 

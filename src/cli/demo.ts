@@ -23,10 +23,11 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
     .option('--reports <n>', 'synthetic reports to generate', positiveInt('--reports'), 3000)
     .option('--seed <seed>', 'scenario seed', 'demo')
     .option('--no-serve', 'build the demo database and exit')
-    .action(async (opts: ServeOptions & { reports: number; seed: string; serve: boolean }) => {
+    .option('--file <path>', 'the demo SQLite file (rebuilt)', DEMO_DB)
+    .action(async (opts: ServeOptions & { reports: number; seed: string; serve: boolean; file: string }) => {
       // The demo never touches a real database: it always rebuilds its own SQLite file.
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${DEMO_DB}${suffix}`, { force: true });
-      const app = await ctx.openApp({ db: `sqlite:${DEMO_DB}` });
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${opts.file}${suffix}`, { force: true });
+      const app = await ctx.openApp({ db: `sqlite:${opts.file}` });
       try {
         const dir = mkdtempSync(join(tmpdir(), 'conduit-demo-'));
         try {
