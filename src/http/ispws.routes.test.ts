@@ -14,18 +14,23 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { DIALECTS, openTestDatabase, type TestDialect } from '../../test/support/databases.ts';
+import { OPERATOR, startTestServer, type TestServer } from '../../test/support/server.ts';
+import { createAccessService } from '../access/access.service.ts';
+import { createAuditService } from '../audit/audit.service.ts';
+import type { Scope } from '../domain/access.ts';
 import { instantOf } from '../domain/ids.ts';
 import type { MediaFile } from '../domain/referral.ts';
 import { createIntakeService } from '../intake/intake.service.ts';
-import { createIspwsService, slugAuthenticator } from '../intake/ispws.service.ts';
+import { apiKeyAuthenticator, createIspwsService } from '../intake/ispws.service.ts';
 import { createOrganisationsService } from '../organisations/organisations.service.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { createReferralsService } from '../referrals/referrals.service.ts';
+import { verifyAuditChain } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import { buildServer } from './server.ts';
 
-/** Who the test is when it reads referrals back (reads are audited). */
-const TEST_READER = { actor: 'test', requestId: null };
+/** Who the test is when it reads referrals back (reads are audited): the CLI operator, who sees all. */
+const TEST_READER = OPERATOR;
 
 const EXAMPLES = new URL('../../../shared/reference/cybertipline/examples/', import.meta.url);
 const example = (name: string) => readFileSync(new URL(name, EXAMPLES));
@@ -33,11 +38,9 @@ const REPORT = example('example-02-webpage-upload.report.xml');
 const DETAILS_REPORTED = example('example-02-webpage-upload.fileDetails.xml').toString('utf8');
 const DETAILS_SUPPLEMENTAL = example('example-01-chatim-enticement.fileDetails.xml').toString('utf8');
 
-const PASSWORD = 'synthetic-test-secret';
-const basic = (user: string, password = PASSWORD) =>
+/** HTTP Basic as NCMEC's clients send it: the organisation's slug, and one of its API keys as the password. */
+const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const AUTH = { authorization: basic('example-esp') };
-const OTHER = { authorization: basic('other-esp') };
 
 /** Benign synthetic bytes with a marker that must never be found in the database. */
 function syntheticFile(marker: string): Buffer {
@@ -124,25 +127,29 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
     cleanup.length = 0;
   });
 
-  async function setup(opts: { password?: string; uploadMaxBytes?: number } = { password: PASSWORD }) {
-    // Wired as main.ts wires it (main.ts itself pulls in the whole CLI).
+  async function setup(opts: { uploadMaxBytes?: number } = {}) {
+    // Wired as main.ts wires it (main.ts itself pulls in the whole CLI), with an upload limit of its own.
     const database = await openTestDatabase(dialect);
     cleanup.push(() => database.dispose());
     const clock = { now: () => instantOf(new Date()) };
     const organisations = createOrganisationsService({ database, clock, newId: uuidv7 });
     const receiving = await organisations.ensureReceiving('hub');
+    const access = createAccessService({ database, organisations, clock, newId: uuidv7 });
     const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     const referrals = createReferralsService({ database, clock });
     for (const slug of ['example-esp', 'other-esp']) {
-      const r = await organisations.add({ slug, kind: 'provider' });
+      const r = await organisations.add({ slug, kind: 'provider' }, OPERATOR);
       if (!r.ok) throw new Error(JSON.stringify(r.problems));
     }
     const ispws = createIspwsService({
       database,
       intake,
       clock,
-      authenticate: slugAuthenticator({ bySlug: (s) => organisations.bySlug(s), password: opts.password }),
+      authenticate: apiKeyAuthenticator({
+        apiKey: (key) => access.apiKey(key),
+        byId: (id) => organisations.byId(id),
+      }),
       uploadMaxBytes: opts.uploadMaxBytes,
     });
     const http = await buildServer({
@@ -150,13 +157,26 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
       ispws,
       referrals,
       organisations,
+      access,
+      audit: createAuditService({ database, organisations, clock }),
       receiving,
       maxInputBytes: 256 * 1024,
       now: () => new Date(),
       logger: false,
+      rateLimit: 100_000,
+      corsOrigins: [],
     });
     cleanup.push(() => http.close());
     const app = { database, referrals };
+    /** A new API key of `org`, made as an administrator would make it. */
+    async function newKey(org: string, scopes: readonly Scope[] = ['submit']) {
+      const r = await access.createApiKey({ org, scopes }, OPERATOR);
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      return r.value.key;
+    }
+    const key = await newKey('example-esp');
+    const AUTH = { authorization: basic('example-esp', key) };
+    const OTHER = { authorization: basic('other-esp', await newKey('other-esp')) };
 
     const post = (path: string, payload: string | Buffer, headers: Record<string, string> = AUTH) =>
       http.inject({
@@ -187,15 +207,15 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
       });
     }
     async function referral(id: string) {
-      const r = await app.referrals.get(id, { actor: 'test', requestId: null });
-      if (!r) throw new Error(`no referral ${id}`);
+      const r = await app.referrals.get(id, TEST_READER);
+      if (r?.access !== 'full') throw new Error(`no referral ${id}`);
       return r;
     }
-    return { app, http, post, form, submit, upload, referral };
+    return { app, http, post, form, submit, upload, referral, key, newKey, AUTH, OTHER };
   }
 
   it('serves the published @civitai/cybertipline-tools client end to end: status, submit, upload, fileinfo, finish', async () => {
-    const { app, http, referral } = await setup();
+    const { app, http, referral, key } = await setup();
     const origin = await http.listen({ port: 0, host: '127.0.0.1' });
     const sent = new Map<string, string>();
     // The client has NCMEC's hosts built in: only the origin and /ispws prefix are rewritten.
@@ -207,7 +227,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
     };
     const client = new Client({
       environment: Environment.Testing,
-      credentials: { username: 'example-esp', password: PASSWORD },
+      credentials: { username: 'example-esp', password: key },
     });
 
     const status = await client.getStatus();
@@ -324,7 +344,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
   });
 
   it('answers /status with the remote user and address, and a Request-ID', async () => {
-    const { http } = await setup();
+    const { http, AUTH } = await setup();
     const res = await http.inject({
       method: 'GET',
       url: '/ispws/status',
@@ -341,33 +361,42 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
   });
 
   it('refuses missing or wrong credentials with 401 and code 2000, and a non-reporting organisation with 403 and 3100', async () => {
-    const { http, post } = await setup();
+    const { http, post, key, newKey } = await setup();
     const missing = await http.inject({ method: 'GET', url: '/ispws/status' });
     expect(missing.statusCode).toBe(401);
     expect(missing.headers['www-authenticate']).toBe('Basic realm="ispws"');
     expect(field(missing.body, 'responseCode')).toBe('2000');
     for (const authorization of [
       basic('example-esp', 'wrong'),
-      basic('no-such-org'),
+      basic('example-esp', ''),
+      basic('example-esp', key.slice(0, -1)),
+      basic('no-such-org', key),
       'Bearer x',
+      // /ispws speaks HTTP Basic only, as NCMEC's API does.
+      `Bearer ${key}`,
       'Basic !!!',
     ]) {
       const res = await http.inject({ method: 'GET', url: '/ispws/status', headers: { authorization } });
       expect([res.statusCode, field(res.body, 'responseCode')]).toEqual([401, '2000']);
     }
     // The receiving hub exists, but a hub does not file CyberTipline reports.
-    const hub = await post('submit', REPORT, { authorization: basic('hub') });
+    const hub = await post('submit', REPORT, { authorization: basic('hub', await newKey('hub')) });
     expect([hub.statusCode, field(hub.body, 'responseCode')]).toEqual([403, '3100']);
   });
 
-  it('accepts any password for an existing organisation when no ISPWS password is configured', async () => {
-    const { http } = await setup({});
-    const res = await http.inject({
-      method: 'GET',
-      url: '/ispws/status',
-      headers: { authorization: basic('example-esp', 'anything') },
-    });
-    expect(field(res.body, 'responseCode')).toBe('0');
+  // Until API keys, any password opened /ispws for an existing organisation unless one was configured.
+  it('accepts only an API key of the organisation as the password, never any other password', async () => {
+    const { http, key } = await setup();
+    const status = (password: string) =>
+      http.inject({
+        method: 'GET',
+        url: '/ispws/status',
+        headers: { authorization: basic('example-esp', password) },
+      });
+    const anything = await status('anything');
+    expect([anything.statusCode, field(anything.body, 'responseCode')]).toEqual([401, '2000']);
+    const ok = await status(key);
+    expect([ok.statusCode, field(ok.body, 'responseCode')]).toEqual([200, '0']);
   });
 
   it('opens a submitted report, keeping its XML verbatim', async () => {
@@ -388,7 +417,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
   });
 
   it('accepts an XML body sent as text/plain (fetch with a string body) or without a content type', async () => {
-    const { http, post } = await setup();
+    const { http, post, AUTH } = await setup();
     for (const type of ['text/plain;charset=UTF-8', 'application/xml']) {
       const res = await post('submit', REPORT, { ...AUTH, 'content-type': type });
       expect(field(res.body, 'responseCode')).toBe('0');
@@ -479,7 +508,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
   });
 
   it('refuses an upload over the limit with 413 and stores nothing', async () => {
-    const { app, submit, upload } = await setup({ password: PASSWORD, uploadMaxBytes: 1000 });
+    const { app, submit, upload } = await setup({ uploadMaxBytes: 1000 });
     const reportId = await submit();
     const res = await upload(reportId, randomBytes(1001));
     expect([res.statusCode, field(res.body, 'responseCode')]).toEqual([413, '4000']);
@@ -489,7 +518,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
   });
 
   it('refuses an upload whose id does not precede the file, or that has no file', async () => {
-    const { http, submit } = await setup();
+    const { http, submit, AUTH } = await setup();
     const reportId = await submit();
     const fileFirst = await multipart({
       file: { bytes: randomBytes(10), filename: 'a.bin' },
@@ -640,7 +669,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
   });
 
   it('answers 5001 for an unknown or malformed report id and 4000 for a missing one', async () => {
-    const { http, post, form, upload } = await setup();
+    const { http, post, form, upload, AUTH } = await setup();
     for (const path of ['finish', 'retract']) {
       for (const id of ['424242', 'abc']) {
         const res = await form(path, id);
@@ -660,7 +689,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
   });
 
   it("does not let one client see another's report (5001) or describe another report's file (5002)", async () => {
-    const { app, post, form, submit, upload } = await setup();
+    const { app, post, form, submit, upload, OTHER } = await setup();
     const mine = await submit();
     const bytes = syntheticFile('MINE');
     const fileId = field((await upload(mine, bytes)).body, 'fileId');
@@ -744,7 +773,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
   });
 
   it('reads the finish id from a multipart form as well as a urlencoded one', async () => {
-    const { http, submit } = await setup();
+    const { http, submit, AUTH } = await setup();
     const reportId = await submit();
     const body = await multipart({ id: String(reportId) });
     const res = await http.inject({
@@ -757,9 +786,201 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
   });
 
   it('answers an unknown /ispws path with 1210 in XML', async () => {
-    const { http } = await setup();
+    const { http, AUTH } = await setup();
     const res = await http.inject({ method: 'GET', url: '/ispws/nothing', headers: AUTH });
     expect([res.statusCode, field(res.body, 'responseCode')]).toEqual([404, '1210']);
+  });
+});
+
+describe.each(DIALECTS)('/ispws access control and audit on the real app (%s)', (dialect: TestDialect) => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /** The app as main.ts wires it, with two providers below the receiving hub. */
+  async function start() {
+    const s = await startTestServer(dialect);
+    server = s;
+    await s.org('example-esp', 'provider', s.app.receiving.slug);
+    await s.org('other-esp', 'provider', s.app.receiving.slug);
+    /** A new API key of `org`, and the Basic header that sends it under `as` (default: its own slug). */
+    async function keyOf(org: string, scopes: readonly Scope[] = ['submit'], as = org) {
+      const k = await s.apiKey(org, scopes);
+      return { id: k.keyId, key: k.key, headers: { authorization: basic(as, k.key) } };
+    }
+    const status = (headers: Record<string, string>) =>
+      s.http.inject({ method: 'GET', url: '/ispws/status', headers });
+    const post = (path: string, payload: string | Buffer, headers: Record<string, string>) =>
+      s.http.inject({
+        method: 'POST',
+        url: `/ispws/${path}`,
+        headers: { 'content-type': 'text/xml; charset=utf-8', ...headers },
+        payload,
+      });
+    const form = (path: string, id: number, headers: Record<string, string>) =>
+      s.http.inject({
+        method: 'POST',
+        url: `/ispws/${path}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        payload: `id=${id}`,
+      });
+    async function upload(reportId: number, bytes: Buffer, headers: Record<string, string>) {
+      const body = await multipart({ id: String(reportId), file: { bytes, filename: 'upload_88231.jpg' } });
+      return s.http.inject({
+        method: 'POST',
+        url: '/ispws/upload',
+        headers: { ...body.headers, ...headers },
+        payload: body.payload,
+      });
+    }
+    const rows = (table: 'ispws_reports' | 'ispws_files') =>
+      s.app.database.db.selectFrom(table).selectAll().execute();
+    const ispwsEvents = () =>
+      s.app.database.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', 'like', 'ispws.%')
+        .orderBy('seq')
+        .execute();
+    return { s, keyOf, status, post, form, upload, rows, ispwsEvents };
+  }
+
+  it('stops accepting a revoked API key at once: the next request gets 2000 and 401', async () => {
+    const { s, keyOf, status, post, upload, rows } = await start();
+    const k = await keyOf('example-esp');
+    const opened = await post('submit', REPORT, k.headers);
+    expect([opened.statusCode, field(opened.body, 'responseCode')]).toEqual([200, '0']);
+    const reportId = Number(field(opened.body, 'reportId'));
+
+    // An administrator of the receiving hub revokes it through the API.
+    const admin = await s.signIn('admin');
+    const revoked = await s.http.inject({
+      method: 'DELETE',
+      url: `/api/v1/apikeys/${k.id}`,
+      headers: admin.headers,
+    });
+    expect(revoked.statusCode).toBe(200);
+
+    const after = await status(k.headers);
+    expect([after.statusCode, field(after.body, 'responseCode')]).toEqual([401, '2000']);
+    expect(after.headers['www-authenticate']).toBe('Basic realm="ispws"');
+    const late = await upload(reportId, syntheticFile('REVOKED'), k.headers);
+    expect([late.statusCode, field(late.body, 'responseCode')]).toEqual([401, '2000']);
+    const again = await post('submit', REPORT, k.headers);
+    expect([again.statusCode, field(again.body, 'responseCode')]).toEqual([401, '2000']);
+    expect(await rows('ispws_reports')).toHaveLength(1);
+    expect(await rows('ispws_files')).toEqual([]);
+    // Another key of the same organisation still works.
+    const fresh = await keyOf('example-esp');
+    expect(field((await status(fresh.headers)).body, 'responseCode')).toBe('0');
+  });
+
+  it('refuses a key with only the read scope with 3100 and 403, and stores nothing', async () => {
+    const { keyOf, status, post, rows } = await start();
+    const reader = await keyOf('example-esp', ['read']);
+    const res = await status(reader.headers);
+    expect([res.statusCode, field(res.body, 'responseCode')]).toEqual([403, '3100']);
+    const submitted = await post('submit', REPORT, reader.headers);
+    expect([submitted.statusCode, field(submitted.body, 'responseCode')]).toEqual([403, '3100']);
+    expect(await rows('ispws_reports')).toEqual([]);
+    // With the submit scope as well, the same organisation may file.
+    const both = await keyOf('example-esp', ['read', 'submit']);
+    expect(field((await status(both.headers)).body, 'responseCode')).toBe('0');
+  });
+
+  it("refuses a valid key sent under another organisation's slug as unauthenticated (2000, 401)", async () => {
+    const { keyOf, status, post, rows } = await start();
+    const mine = await keyOf('example-esp', ['submit'], 'other-esp');
+    const res = await status(mine.headers);
+    expect([res.statusCode, field(res.body, 'responseCode')]).toEqual([401, '2000']);
+    const submitted = await post('submit', REPORT, mine.headers);
+    expect([submitted.statusCode, field(submitted.body, 'responseCode')]).toEqual([401, '2000']);
+    // Nor under the receiving hub's, or a slug that does not exist.
+    for (const as of ['hub', 'no-such-org']) {
+      const res = await status((await keyOf('example-esp', ['submit'], as)).headers);
+      expect([res.statusCode, field(res.body, 'responseCode')]).toEqual([401, '2000']);
+    }
+    expect(await rows('ispws_reports')).toEqual([]);
+  });
+
+  it('refuses a submit key of an organisation that files no reports (a hub, a national centre) with 3100 and 403', async () => {
+    const { s, keyOf, status, post, rows } = await start();
+    await s.org('national', 'national-centre', s.app.receiving.slug);
+    for (const org of [s.app.receiving.slug, 'national']) {
+      const k = await keyOf(org);
+      const res = await status(k.headers);
+      expect([res.statusCode, field(res.body, 'responseCode')]).toEqual([403, '3100']);
+      const submitted = await post('submit', REPORT, k.headers);
+      expect([submitted.statusCode, field(submitted.body, 'responseCode')]).toEqual([403, '3100']);
+    }
+    expect(await rows('ispws_reports')).toEqual([]);
+  });
+
+  it('leaves an audit event for every write, named after the API key and the request, and the chain still verifies', async () => {
+    const { s, keyOf, post, form, upload, ispwsEvents } = await start();
+    const k = await keyOf('example-esp');
+    const org = await s.app.organisations.bySlug('example-esp');
+    if (!org) throw new Error('setup');
+    const requests: { action: string; reportId: number; requestId: string }[] = [];
+    const record = (action: string, res: { headers: Record<string, unknown>; body: string }) => {
+      expect(field(res.body, 'responseCode')).toBe('0');
+      const reportId = Number(field(res.body, 'reportId'));
+      requests.push({ action, reportId, requestId: String(res.headers['request-id']) });
+      return res;
+    };
+
+    const first = Number(
+      field(record('ispws.submit', await post('submit', REPORT, k.headers)).body, 'reportId'),
+    );
+    const bytes = syntheticFile('AUDITED');
+    const uploaded = record('ispws.upload', await upload(first, bytes, k.headers));
+    const fileId = field(uploaded.body, 'fileId');
+    record(
+      'ispws.fileinfo',
+      await post('fileinfo', detailsFor(DETAILS_REPORTED, first, fileId, hashes(bytes)), k.headers),
+    );
+    const finished = record('ispws.finish', await form('finish', first, k.headers));
+    const second = Number(
+      field(record('ispws.submit', await post('submit', REPORT, k.headers)).body, 'reportId'),
+    );
+    record('ispws.retract', await form('retract', second, k.headers));
+    // Refused calls change nothing and need no event of their own.
+    expect(field((await form('retract', first, k.headers)).body, 'responseCode')).toBe('5102');
+    const intruder = await upload(second, syntheticFile('NOPE'), {
+      authorization: basic('example-esp', 'x'),
+    });
+    expect(intruder.statusCode).toBe(401);
+
+    const events = await ispwsEvents();
+    expect(
+      events.map((e) => ({ action: e.action, reportId: Number(e.object_id), requestId: e.request_id })),
+    ).toEqual(requests);
+    for (const e of events) {
+      expect(e).toMatchObject({
+        actor: `apikey:${k.id}`,
+        org_id: org.id,
+        object_type: 'ispws-report',
+        outcome: 'ok',
+      });
+    }
+    // Small details, and never the file's bytes.
+    const upload1 = events.find((e) => e.action === 'ispws.upload');
+    expect(JSON.parse(upload1?.details ?? 'null')).toEqual({ fileId, size: bytes.length, ...hashes(bytes) });
+    expect(events.map((e) => e.details).join('\n')).not.toContain('AUDITED');
+    // The referral /finish made is recorded by the intake, in the same request and under the same key.
+    const received = await s.app.database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'referral.receive')
+      .executeTakeFirstOrThrow();
+    expect(received).toMatchObject({
+      actor: `apikey:${k.id}`,
+      org_id: org.id,
+      request_id: String(finished.headers['request-id']),
+    });
+    expect(await verifyAuditChain(s.app.database.db)).toMatchObject({ ok: true });
   });
 });
 

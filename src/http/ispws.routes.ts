@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from '../domain/errors.ts';
-import type { Principal } from '../domain/access.ts';
+import type { Principal, RequestContext } from '../domain/access.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import type { IspwsFailure, IspwsService } from '../intake/ispws.service.ts';
 
@@ -37,6 +37,8 @@ interface Answer {
 /** The one table from a service failure to NCMEC's response code. */
 function answerFor(f: IspwsFailure): Answer {
   switch (f.kind) {
+    case 'forbidden':
+      return { code: 3100 };
     case 'invalid': {
       const malformed = f.problems.some(
         (p) => p.code === 'malformed_input' || p.code === 'doctype_forbidden',
@@ -95,6 +97,11 @@ export function ispwsRoutes(ispws: IspwsService): FastifyPluginAsync {
       return c;
     }
     const client = (req: FastifyRequest): Organisation => caller(req).org;
+    /** The service context of a request: its client's principal, and the request id for the audit trail. */
+    const ctx = (req: FastifyRequest): RequestContext => ({
+      principal: caller(req).principal,
+      requestId: req.id,
+    });
 
     app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
       const status = err.statusCode ?? 500;
@@ -135,7 +142,7 @@ export function ispwsRoutes(ispws: IspwsService): FastifyPluginAsync {
     );
 
     app.post('/submit', { schema: { hide: true } }, async (req, reply) => {
-      const r = await ispws.submit(client(req), bodyBytes(req));
+      const r = await ispws.submit(client(req), bodyBytes(req), ctx(req));
       if (r.kind !== 'ok') return send(reply, 'reportResponse', answerFor(r));
       return send(reply, 'reportResponse', { code: 0 }, { reportId: r.reportId });
     });
@@ -153,7 +160,7 @@ export function ispwsRoutes(ispws: IspwsService): FastifyPluginAsync {
         if (part.type === 'field') {
           if (part.fieldname === 'id' && typeof part.value === 'string') id = part.value;
         } else if (part.fieldname === 'file' && result === undefined) {
-          result = await ispws.upload(client(req), id, part.file);
+          result = await ispws.upload(client(req), id, part.file, ctx(req));
         } else {
           part.file.resume();
         }
@@ -171,14 +178,14 @@ export function ispwsRoutes(ispws: IspwsService): FastifyPluginAsync {
     });
 
     app.post('/fileinfo', { schema: { hide: true } }, async (req, reply) => {
-      const r = await ispws.fileInfo(client(req), bodyBytes(req));
+      const r = await ispws.fileInfo(client(req), bodyBytes(req), ctx(req));
       if (r.kind !== 'ok') return send(reply, 'reportResponse', answerFor(r), reportIdOf(r));
       return send(reply, 'reportResponse', { code: 0 }, { reportId: r.reportId });
     });
 
     app.post('/finish', { schema: { hide: true } }, async (req, reply) => {
       const id = await formField(req, 'id');
-      const r = await ispws.finish(client(req), id, { principal: caller(req).principal, requestId: req.id });
+      const r = await ispws.finish(client(req), id, ctx(req));
       if (r.kind === 'ok')
         return send(reply, 'reportDoneResponse', { code: 0 }, { reportId: r.reportId, fileIds: r.fileIds });
       // Finishing a closed report is answered in the success shape with 200: clients treat "already
@@ -197,7 +204,7 @@ export function ispwsRoutes(ispws: IspwsService): FastifyPluginAsync {
 
     app.post('/retract', { schema: { hide: true } }, async (req, reply) => {
       const id = await formField(req, 'id');
-      const r = await ispws.retract(client(req), id);
+      const r = await ispws.retract(client(req), id, ctx(req));
       if (r.kind === 'ok') return send(reply, 'reportResponse', { code: 0 }, { reportId: r.reportId });
       if (r.kind === 'finished' || r.kind === 'retracted') {
         return send(reply, 'reportResponse', { ...answerFor(r), status: 200 }, { reportId: r.reportId });

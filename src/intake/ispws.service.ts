@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { can, type Principal } from '../domain/access.ts';
+import { actorOf, can, type Principal, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import { parseMd5, parseSha1, parseSha256, type Instant, type OrganisationId } from '../domain/ids.ts';
 import type { Organisation, OrganisationKind } from '../domain/organisation.ts';
 import type { MediaFile, ReferralDocument } from '../domain/referral.ts';
+import { auditedWrite, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import {
   findIspwsFile,
@@ -19,7 +20,7 @@ import {
 } from '../store/ispws.repo.ts';
 import { parseCyberTipline } from './formats/cybertipline.ts';
 import { readXml, xmlTrim } from './formats/cybertipline-xml.ts';
-import type { IntakeService, RequestContext } from './intake.service.ts';
+import type { IntakeService } from './intake.service.ts';
 import { parseUnit } from './parse.ts';
 
 /** Who is calling: the organisation and principal these credentials belong to, or undefined. */
@@ -41,6 +42,8 @@ export type IspwsAuth =
 
 /** The expected ways an ISPWS call fails; the edge maps each to NCMEC's response code. */
 export type IspwsFailure =
+  /** The caller may not file reports for this client (authentication lets no such call through). */
+  | { readonly kind: 'forbidden' }
   | { readonly kind: 'invalid'; readonly problems: readonly Problem[] }
   | { readonly kind: 'bad-request'; readonly message: string }
   | { readonly kind: 'too-large'; readonly maxBytes: number }
@@ -53,11 +56,19 @@ export type IspwsFailure =
 
 export type IspwsResult<T> = ({ readonly kind: 'ok' } & T) | IspwsFailure;
 
+/**
+ * Every write is audited in the transaction that makes it (`ispws.submit`, `ispws.upload`, `ispws.fileinfo`,
+ * `ispws.finish`, `ispws.retract` on an `ispws-report`), under `ctx`: at /ispws, the client's API key.
+ */
 export interface IspwsService {
   readonly uploadMaxBytes: number;
   authenticate(username: string, password: string): Promise<IspwsAuth>;
   /** POST /submit: checks the `<report>` alone and opens it. Nothing reaches the pipeline yet. */
-  submit(client: Organisation, report: Buffer): Promise<IspwsResult<{ reportId: number }>>;
+  submit(
+    client: Organisation,
+    report: Buffer,
+    ctx: RequestContext,
+  ): Promise<IspwsResult<{ reportId: number }>>;
   /**
    * POST /upload: streams the bytes through MD5, SHA-1 and SHA-256 and forgets them; only the size and
    * hashes are kept. `id` is the form field as sent (undefined when it did not precede the file part).
@@ -66,9 +77,14 @@ export interface IspwsService {
     client: Organisation,
     id: string | undefined,
     bytes: AsyncIterable<Uint8Array>,
+    ctx: RequestContext,
   ): Promise<IspwsResult<{ reportId: number; fileId: string; md5: string }>>;
   /** POST /fileinfo: checks the `<fileDetails>` together with its report and the other files' details. */
-  fileInfo(client: Organisation, details: Buffer): Promise<IspwsResult<{ reportId: number }>>;
+  fileInfo(
+    client: Organisation,
+    details: Buffer,
+    ctx: RequestContext,
+  ): Promise<IspwsResult<{ reportId: number }>>;
   /** POST /finish: one referral from the report, its file details and the hashes of its uploads. */
   finish(
     client: Organisation,
@@ -76,7 +92,11 @@ export interface IspwsService {
     ctx: RequestContext,
   ): Promise<IspwsResult<{ reportId: number; fileIds: readonly string[]; referralId: string }>>;
   /** POST /retract: an open report is dropped; nothing of it reaches the pipeline. */
-  retract(client: Organisation, id: string | undefined): Promise<IspwsResult<{ reportId: number }>>;
+  retract(
+    client: Organisation,
+    id: string | undefined,
+    ctx: RequestContext,
+  ): Promise<IspwsResult<{ reportId: number }>>;
 }
 
 /**
@@ -95,6 +115,7 @@ export function apiKeyAuthenticator(deps: {
   };
 }
 
+const FORBIDDEN = { kind: 'forbidden' } as const;
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const REPORT_ID = /^\+?[0-9]{1,15}$/;
 
@@ -137,6 +158,38 @@ export function createIspwsService(deps: {
     return refusal(r) ?? r;
   }
 
+  /**
+   * Whether `p` may file reports as `client`: a reporting organisation, and the caller its own key (or an
+   * operator). Authentication checks it; each operation checks it again, against the reports' owner.
+   */
+  function actsFor(p: Principal, client: Organisation): boolean {
+    return (
+      REPORTING_KINDS.includes(client.kind) &&
+      can(p, 'referral.submit') &&
+      (p.kind === 'operator' || p.orgId === client.id)
+    );
+  }
+
+  function event(
+    ctx: RequestContext,
+    client: Organisation,
+    action: `ispws.${'submit' | 'upload' | 'fileinfo' | 'finish' | 'retract'}`,
+    reportId: number,
+    details: Record<string, unknown> = {},
+  ): AuditEntry {
+    return {
+      at: clock.now(),
+      actor: actorOf(ctx.principal),
+      orgId: client.id,
+      action,
+      objectType: 'ispws-report',
+      objectId: String(reportId),
+      requestId: ctx.requestId,
+      outcome: 'ok',
+      details,
+    };
+  }
+
   async function reloadRefusal(client: Organisation, reportId: number): Promise<IspwsFailure> {
     const r = await findIspwsReport(db, reportId, client.id);
     if (!r) return { kind: 'unknown-report' };
@@ -150,25 +203,36 @@ export function createIspwsService(deps: {
       const caller = await deps.authenticate(username, password);
       if (!caller) return { kind: 'unauthenticated' };
       const { org: client, principal } = caller;
-      return REPORTING_KINDS.includes(client.kind) && can(principal, 'referral.submit')
-        ? { kind: 'ok', client, principal }
-        : { kind: 'forbidden', client };
+      return actsFor(principal, client) ? { kind: 'ok', client, principal } : { kind: 'forbidden', client };
     },
 
-    async submit(client, report) {
+    async submit(client, report, ctx) {
+      if (!actsFor(ctx.principal, client)) return FORBIDDEN;
       const parsed = parseCyberTipline({ report, fileDetails: [], now: new Date(clock.now()) });
       if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
       // The parser has checked the bytes are UTF-8; decoded with any byte-order mark kept, the text
       // encodes back to exactly the bytes received.
-      const reportId = await insertIspwsReport(db, {
-        sourceOrgId: client.id,
-        reportXml: UTF8.decode(report),
-        createdAt: clock.now(),
+      const reportXml = UTF8.decode(report);
+      const reportId = await auditedWrite(db, async (trx) => {
+        const id = await insertIspwsReport(trx, {
+          sourceOrgId: client.id,
+          reportXml,
+          createdAt: clock.now(),
+        });
+        const sha256 = createHash('sha256').update(report).digest('hex');
+        return {
+          value: id,
+          events: [event(ctx, client, 'ispws.submit', id, { bytes: report.byteLength, sha256 })],
+        };
       });
       return { kind: 'ok', reportId };
     },
 
-    async upload(client, id, bytes) {
+    async upload(client, id, bytes, ctx) {
+      if (!actsFor(ctx.principal, client)) {
+        await drain(bytes);
+        return FORBIDDEN;
+      }
       if (id === undefined) {
         await drain(bytes);
         return {
@@ -203,16 +267,20 @@ export function createIspwsService(deps: {
         createdAt: clock.now(),
       };
       // Recorded only while the report is still open: a /finish that claimed it meanwhile wins.
-      const stored = await db.transaction().execute(async (trx) => {
-        if (!(await lockOpenIspwsReport(trx, report.reportId, client.id))) return false;
+      const stored = await auditedWrite(db, async (trx) => {
+        if (!(await lockOpenIspwsReport(trx, report.reportId, client.id)))
+          return { value: false, events: [] };
         await insertIspwsFile(trx, file);
-        return true;
+        // What was kept of the file, never its bytes.
+        const details = { fileId: file.fileId, size, md5: file.md5, sha1: file.sha1, sha256: file.sha256 };
+        return { value: true, events: [event(ctx, client, 'ispws.upload', report.reportId, details)] };
       });
       if (!stored) return reloadRefusal(client, report.reportId);
       return { kind: 'ok', reportId: report.reportId, fileId: file.fileId, md5: file.md5 };
     },
 
-    async fileInfo(client, details) {
+    async fileInfo(client, details, ctx) {
+      if (!actsFor(ctx.principal, client)) return FORBIDDEN;
       const ids = fileDetailsIds(details);
       if (!ids.ok) return { kind: 'invalid', problems: ids.problems };
       const report = await openReport(client, ids.reportId);
@@ -235,15 +303,24 @@ export function createIspwsService(deps: {
           problems: parsed.problems.map(relativeTo(`/fileDetails[${others.length}]`)),
         };
       const text = UTF8.decode(details);
-      const stored = await db.transaction().execute(async (trx) => {
-        if (!(await lockOpenIspwsReport(trx, report.reportId, client.id))) return false;
-        return setIspwsFileDetails(trx, file.fileId, report.reportId, text);
+      const stored = await auditedWrite(db, async (trx) => {
+        const set =
+          (await lockOpenIspwsReport(trx, report.reportId, client.id)) &&
+          (await setIspwsFileDetails(trx, file.fileId, report.reportId, text));
+        const replaced = file.detailsXml !== null;
+        return {
+          value: set,
+          events: set
+            ? [event(ctx, client, 'ispws.fileinfo', report.reportId, { fileId: file.fileId, replaced })]
+            : [],
+        };
       });
       if (!stored) return reloadRefusal(client, report.reportId);
       return { kind: 'ok', reportId: report.reportId };
     },
 
     async finish(client, id, ctx) {
+      if (!actsFor(ctx.principal, client)) return FORBIDDEN;
       if (id === undefined)
         return { kind: 'bad-request', message: 'the form field "id" (the reportId) is required' };
       const reportId = parseReportId(id);
@@ -296,9 +373,26 @@ export function createIspwsService(deps: {
         if (conflict) return { kind: 'conflict', message: conflict.message };
         return { kind: 'invalid', problems: result.problems };
       }
-      await transitionIspwsReport(db, report.reportId, client.id, ['finishing', 'open'], 'finished', {
-        closedAt: clock.now(),
-        referralId: result.id,
+      await auditedWrite(db, async (trx) => {
+        const finished = await transitionIspwsReport(
+          trx,
+          report.reportId,
+          client.id,
+          ['finishing', 'open'],
+          'finished',
+          { closedAt: clock.now(), referralId: result.id },
+        );
+        return {
+          value: undefined,
+          events: finished
+            ? [
+                event(ctx, client, 'ispws.finish', report.reportId, {
+                  referralId: result.id,
+                  files: files.length,
+                }),
+              ]
+            : [],
+        };
       });
       return {
         kind: 'ok',
@@ -308,16 +402,17 @@ export function createIspwsService(deps: {
       };
     },
 
-    async retract(client, id) {
+    async retract(client, id, ctx) {
+      if (!actsFor(ctx.principal, client)) return FORBIDDEN;
       const report = await openReport(client, id);
       if (!isReport(report)) return report;
-      if (
-        !(await transitionIspwsReport(db, report.reportId, client.id, ['open'], 'retracted', {
+      const retracted = await auditedWrite(db, async (trx) => {
+        const moved = await transitionIspwsReport(trx, report.reportId, client.id, ['open'], 'retracted', {
           closedAt: clock.now(),
-        }))
-      ) {
-        return reloadRefusal(client, report.reportId);
-      }
+        });
+        return { value: moved, events: moved ? [event(ctx, client, 'ispws.retract', report.reportId)] : [] };
+      });
+      if (!retracted) return reloadRefusal(client, report.reportId);
       return { kind: 'ok', reportId: report.reportId };
     },
   };
