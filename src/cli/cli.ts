@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { App } from '../app.ts';
 import { ConfigError } from '../config.ts';
 import type { RequestContext } from '../domain/access.ts';
+import { apiKeyCommands } from './apikey.ts';
 import { auditCommands } from './audit.ts';
 import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
@@ -12,6 +13,7 @@ import { generateCommand } from './generate.ts';
 import { ingestCommand } from './ingest.ts';
 import { orgCommands } from './org.ts';
 import { serveCommand } from './serve.ts';
+import { userCommands } from './user.ts';
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
@@ -74,6 +76,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   exportCommand(program, ctx);
   generateCommand(program, ctx);
   orgCommands(program, ctx);
+  userCommands(program, ctx);
+  apiKeyCommands(program, ctx);
   auditCommands(program, ctx);
   benchCommand(program, ctx);
 
