@@ -102,7 +102,10 @@ export interface AccessService {
   listApiKeys(ctx: RequestContext): Promise<ApiKeyView[]>;
   /** The machine client behind an API key, or undefined when it is unknown or revoked. */
   apiKey(key: string): Promise<Principal | undefined>;
-  /** Starts TOTP enrolment: a new secret, effective once a code from it is confirmed. */
+  /**
+   * Starts TOTP enrolment: a new secret, effective once a code from it is confirmed. Refused (conflict) once
+   * a factor is enrolled, so a session cannot switch it off.
+   */
   enrolTotp(ctx: RequestContext): Promise<Outcome<{ secret: string; uri: string }>>;
   confirmTotp(code: string, ctx: RequestContext): Promise<Outcome<UserView>>;
 }
@@ -253,8 +256,25 @@ export function createAccessService(deps: {
 
     async signIn(input, requestId) {
       const email = input.email.trim().toLowerCase();
-      const row = await findUserByEmail(db, email);
       const now = clock.now();
+      const lock = {
+        failed_logins: 0,
+        locked_until: new Date(Date.parse(now) + SIGN_IN_LIMITS.lockMinutes * 60_000).toISOString(),
+      };
+      // Each attempt is counted before its password is checked, in a transaction serialised with every
+      // other write (the audit head is taken first): guesses sent at once each see the ones before them,
+      // so no more than `failures` passwords are ever checked before the account locks. `failed_logins`
+      // therefore counts failures and attempts still in flight; a success clears it.
+      const row = await auditedWrite(db, async (trx) => {
+        const r = await findUserByEmail(trx, email);
+        if (!r || (r.locked_until !== null && r.locked_until > now)) return { value: r, events: [] };
+        if (r.failed_logins >= SIGN_IN_LIMITS.failures) {
+          await updateUser(trx, r.id, lock);
+          return { value: { ...r, ...lock }, events: [] };
+        }
+        await updateUser(trx, r.id, { failed_logins: r.failed_logins + 1 });
+        return { value: r, events: [] };
+      });
       const ctxOf = (r: UserRow | undefined): RequestContext => ({
         principal: r
           ? {
@@ -268,18 +288,20 @@ export function createAccessService(deps: {
           : { kind: 'operator', name: 'anonymous' },
         requestId,
       });
-      const deny = async (code: Problem['code'], message: string, reason: string, failed: boolean) => {
+      // The attempt's count: `failed` keeps it (locking at the limit), `released` gives it back (the password
+      // was right), `uncounted` had none (an unknown or locked account).
+      const deny = async (
+        code: Problem['code'],
+        message: string,
+        reason: string,
+        attempt: 'failed' | 'released' | 'uncounted',
+      ) => {
         await auditedWrite(db, async (trx) => {
-          if (row && failed) {
-            const failures = row.failed_logins + 1;
-            const lock = failures >= SIGN_IN_LIMITS.failures;
-            await updateUser(trx, row.id, {
-              failed_logins: lock ? 0 : failures,
-              ...(lock && {
-                locked_until: new Date(Date.parse(now) + SIGN_IN_LIMITS.lockMinutes * 60_000).toISOString(),
-              }),
-            });
-          }
+          const current = row && attempt !== 'uncounted' ? await findUserByEmail(trx, email) : undefined;
+          if (current && attempt === 'failed' && current.failed_logins >= SIGN_IN_LIMITS.failures)
+            await updateUser(trx, current.id, lock);
+          if (current && attempt === 'released')
+            await updateUser(trx, current.id, { failed_logins: Math.max(0, current.failed_logins - 1) });
           return {
             value: undefined,
             events: [
@@ -298,21 +320,27 @@ export function createAccessService(deps: {
           'rate_limited',
           `too many failed sign-ins; try again after ${row.locked_until}`,
           'locked',
-          false,
+          'uncounted',
         );
       const passwordOk = await verifyPassword(input.password, row?.password_hash ?? (await decoy));
       if (!row || !passwordOk || row.disabled_at !== null)
-        return deny('unauthenticated', 'e-mail or password is wrong', row ? 'password' : 'unknown', !!row);
+        return deny(
+          'unauthenticated',
+          'e-mail or password is wrong',
+          row ? 'password' : 'unknown',
+          row ? 'failed' : 'uncounted',
+        );
       if (row.totp_enabled === 1) {
         if (input.totp === undefined)
           return deny(
             'second_factor_required',
             'enter the code from your authenticator app',
             'totp-missing',
-            false,
+            // The password was right; a missing code is a question, not a guess.
+            'released',
           );
         if (totpOf(row.totp_secret ?? '', email).validate({ token: input.totp, window: 1 }) === null)
-          return deny('unauthenticated', 'the code is wrong or expired', 'totp', true);
+          return deny('unauthenticated', 'the code is wrong or expired', 'totp', 'failed');
       }
       const token = newSecret();
       const expiresAt = new Date(Date.parse(now) + SESSION_HOURS * 3_600_000).toISOString();
@@ -449,6 +477,13 @@ export function createAccessService(deps: {
     async enrolTotp(ctx) {
       const row = await requireUser(ctx, 'organisation.read');
       if (!row) return forbidden('enrol a second factor');
+      // Re-enrolling would switch the factor off until confirmed: whoever holds a session (a stolen cookie,
+      // say) could strip it. Resetting an enrolled factor is for an administrator, not for the session.
+      if (row.totp_enabled === 1)
+        return {
+          ok: false,
+          problems: [problem('conflict', '', 'a second factor is already enrolled for this account')],
+        };
       const secret = new Secret({ size: 20 }).base32;
       await auditedWrite(db, async (trx) => {
         // Takes effect only once confirmed: until then sign-in does not ask for it.

@@ -7,7 +7,7 @@ import { problem, type Problem } from '../domain/errors.ts';
 import { parseInstant } from '../domain/ids.ts';
 import type { OrganisationsService } from '../organisations/organisations.service.ts';
 import { principalOf } from './auth.ts';
-import { jsonBody } from './body.ts';
+import { BODY_LIMITS, jsonBody } from './body.ts';
 import { sendProblems } from './errors.ts';
 
 const OrganisationBody = Type.Object(
@@ -50,7 +50,18 @@ const AuditQuery = Type.Object({
 });
 
 const ctxOf = (req: FastifyRequest): RequestContext => ({ principal: principalOf(req), requestId: req.id });
-const SMALL_BODY = 64 * 1024;
+
+/**
+ * Services name fields as the CLI's flags do (`org`, `scope/0`); over HTTP a problem points into the JSON
+ * body (`/org`, `/scopes/0`), as the schema check's problems do.
+ */
+function inBody(problems: readonly Problem[], renames: Readonly<Record<string, string>> = {}): Problem[] {
+  return problems.map((p) => {
+    if (p.path === '') return p;
+    const [head = '', ...rest] = p.path.split('/');
+    return { ...p, path: `/${[renames[head] ?? head, ...rest].join('/')}` };
+  });
+}
 
 /** Organisations, people, API keys and the audit trail: the administration and oversight API. */
 export function adminRoutes(deps: {
@@ -69,7 +80,7 @@ export function adminRoutes(deps: {
     app.post(
       '/organisations',
       {
-        bodyLimit: SMALL_BODY,
+        bodyLimit: BODY_LIMITS.admin,
         config: { access: 'organisation.write', body: OrganisationBody },
         schema: { summary: 'Add an organisation (below your own)' },
       },
@@ -77,7 +88,7 @@ export function adminRoutes(deps: {
         const body = jsonBody(req, OrganisationBody);
         if (!body.ok) return sendProblems(reply, body.problems);
         const r = await organisations.add(body.value, ctxOf(req));
-        return r.ok ? reply.status(201).send(r.organisation) : sendProblems(reply, r.problems);
+        return r.ok ? reply.status(201).send(r.organisation) : sendProblems(reply, inBody(r.problems));
       },
     );
 
@@ -89,7 +100,7 @@ export function adminRoutes(deps: {
     app.post(
       '/users',
       {
-        bodyLimit: SMALL_BODY,
+        bodyLimit: BODY_LIMITS.admin,
         config: { access: 'user.write', body: UserBody },
         schema: { summary: 'Add a person' },
       },
@@ -97,12 +108,13 @@ export function adminRoutes(deps: {
         const body = jsonBody(req, UserBody);
         if (!body.ok) return sendProblems(reply, body.problems);
         const r = await access.addUser(body.value, ctxOf(req));
-        return r.ok ? reply.status(201).send(r.value) : sendProblems(reply, r.problems);
+        return r.ok ? reply.status(201).send(r.value) : sendProblems(reply, inBody(r.problems));
       },
     );
     app.post(
       '/users/:email/disable',
       {
+        bodyLimit: BODY_LIMITS.none,
         config: { access: 'user.write' },
         schema: {
           summary: 'Disable a person; their sessions end at once',
@@ -124,7 +136,7 @@ export function adminRoutes(deps: {
     app.post(
       '/apikeys',
       {
-        bodyLimit: SMALL_BODY,
+        bodyLimit: BODY_LIMITS.admin,
         config: { access: 'apikey.write', body: ApiKeyBody },
         schema: { summary: 'Create an API key for a machine client; the key is shown once' },
       },
@@ -132,12 +144,15 @@ export function adminRoutes(deps: {
         const body = jsonBody(req, ApiKeyBody);
         if (!body.ok) return sendProblems(reply, body.problems);
         const r = await access.createApiKey(body.value, ctxOf(req));
-        return r.ok ? reply.status(201).send(r.value) : sendProblems(reply, r.problems);
+        return r.ok
+          ? reply.status(201).send(r.value)
+          : sendProblems(reply, inBody(r.problems, { scope: 'scopes' }));
       },
     );
     app.delete(
       '/apikeys/:id',
       {
+        bodyLimit: BODY_LIMITS.none,
         config: { access: 'apikey.write' },
         schema: {
           summary: 'Revoke an API key: it stops working at once',

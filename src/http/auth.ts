@@ -1,16 +1,18 @@
+import { timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { AccessService } from '../access/access.service.ts';
 import { actorOf, can, type Permission, type Principal } from '../domain/access.ts';
 import { problem } from '../domain/errors.ts';
 import { sendProblems } from './errors.ts';
 
 /**
- * What a route requires: a permission, any signed-in principal, or nothing. Every route declares one;
- * a route that does not is a bug caught when the server is built, so nothing can escape the check.
+ * What a route requires: a permission, any signed-in principal, a person (not a machine client), or
+ * nothing. Every route declares one; a route that does not is a bug caught when the server is built, so
+ * nothing can escape the check.
  */
-export type RouteAccess = Permission | 'signed-in' | 'public';
+export type RouteAccess = Permission | 'signed-in' | 'person' | 'public';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,6 +33,13 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'conduit_session';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Where the OpenAPI viewer serves itself. */
+export const DOCS_PREFIX = '/api/docs';
+
+/** Whether `url` is `prefix` or below it (`/api/docsecret` is not below `/api/docs`). */
+function under(url: string, prefix: string): boolean {
+  return url === prefix || url.startsWith(`${prefix}/`);
+}
 
 export interface RouteEntry {
   readonly method: string;
@@ -84,9 +93,9 @@ export async function installAuth(app: FastifyInstance, opts: AuthOptions): Prom
   // Registered after the rate limiter, so its check runs after the limiter's on every route.
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (opts.ownAuthPrefixes.some((p) => route.url.startsWith(p))) return;
+    if (opts.ownAuthPrefixes.some((p) => under(route.url, p))) return;
     // The OpenAPI viewer's own routes are public documentation.
-    const access = route.config?.access ?? (route.url.startsWith('/api/docs') ? 'public' : undefined);
+    const access = route.config?.access ?? (under(route.url, DOCS_PREFIX) ? 'public' : undefined);
     if (access === undefined)
       throw new Error(`bug: route ${methods.join(',')} ${route.url} declares no access`);
     for (const method of methods) if (method !== 'HEAD') table.push({ method, url: route.url, access });
@@ -96,7 +105,7 @@ export async function installAuth(app: FastifyInstance, opts: AuthOptions): Prom
   return table;
 }
 
-function enforce(access: RouteAccess, service: AccessService): onRequestHookHandler {
+function enforce(access: RouteAccess, service: AccessService): onRequestAsyncHookHandler {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     if (access === 'public') return;
     const p = req.principal;
@@ -107,15 +116,24 @@ function enforce(access: RouteAccess, service: AccessService): onRequestHookHand
         : 'sign in (POST /api/v1/session) or send an API key (Authorization: Bearer)';
       return sendProblems(reply, [problem('unauthenticated', '', message)]);
     }
-    if (access !== 'signed-in' && !can(p, access))
+    if (access === 'person' && p.kind !== 'user')
+      return sendProblems(reply, [problem('forbidden', '', 'only a signed-in person can do this')]);
+    if (access !== 'signed-in' && access !== 'person' && !can(p, access))
       return sendProblems(reply, [problem('forbidden', '', `this needs the permission ${access}`)]);
     // A cookie is sent by the browser whoever made the page; the token proves it was our page.
     if (req.sessionToken !== undefined && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers[CSRF_HEADER];
-      if (sent !== service.csrfToken(req.sessionToken))
+      if (typeof sent !== 'string' || !sameToken(sent, service.csrfToken(req.sessionToken)))
         return sendProblems(reply, [problem('csrf', CSRF_HEADER, 'missing or wrong CSRF token')]);
     }
   };
+}
+
+/** Compares a sent token with the expected one in constant time (no early exit on the first wrong byte). */
+function sameToken(sent: string, expected: string): boolean {
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The principal of a request that passed `enforce`; a route without one is a wiring bug. */

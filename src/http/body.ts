@@ -6,6 +6,18 @@ import { problem, type Problem } from '../domain/errors.ts';
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * Body limits of the API's own routes, in bytes. Only intake takes large bodies (the configured input limit);
+ * everything else is small JSON, or nothing, and is refused with 413 long before it could cost anything.
+ */
+export const BODY_LIMITS = {
+  /** Routes that take no body (sign-out, revocations): room for an empty JSON object and little else. */
+  none: 1024,
+  signIn: 4096,
+  /** Administration: an organisation with its coverage list, a person, an API key. */
+  admin: 64 * 1024,
+} as const;
+
+/**
  * A JSON request body parsed once and checked against its schema; every mismatch becomes a problem
  * naming the field (`/email`), never a 500.
  */

@@ -3,7 +3,12 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifySchemaValidationError,
+} from 'fastify';
 import { problem, type ErrorCode } from '../domain/errors.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import { ReferralSchema } from '../intake/formats/referral.schema.ts';
@@ -14,7 +19,7 @@ import type { ReferralsService } from '../referrals/referrals.service.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { adminRoutes } from './admin.routes.ts';
-import { installAuth, type RouteEntry } from './auth.ts';
+import { DOCS_PREFIX, installAuth, type RouteEntry } from './auth.ts';
 import { errorBody } from './errors.ts';
 import { ispwsRoutes } from './ispws.routes.ts';
 import { referralRoutes } from './referrals.routes.ts';
@@ -64,12 +69,21 @@ export async function buildServerWithRoutes(deps: HttpDeps): Promise<Server> {
   app.addHook('onSend', async (req, reply) => {
     // NCMEC's API answers with a Request-ID header; clients log it, so ours does the same.
     void reply.header('Request-ID', req.id);
+    // Answers carry referrals, people and session tokens: no browser or proxy may keep a copy.
+    if (!reply.hasHeader('Cache-Control')) void reply.header('Cache-Control', 'no-store');
   });
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) {
       req.log.error(err);
       return reply.status(500).send({ error: { code: 'internal', message: 'internal error', problems: [] } });
+    }
+    // A query or path parameter failing its schema: name each parameter, as body problems do.
+    if (err.validation) {
+      const problems = err.validation.map((v) =>
+        problem('bad_request', parameterOf(v), v.message ?? 'not a valid value'),
+      );
+      return reply.status(400).send(errorBody(problems).body);
     }
     const code = CODE_OF_STATUS[status] ?? 'malformed_input';
     const { body } = errorBody([problem(code, '', err.message)]);
@@ -136,7 +150,7 @@ export async function buildServerWithRoutes(deps: HttpDeps): Promise<Server> {
       url,
     }),
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
 
   app.get(
     '/api/v1/schemas/referral',
@@ -162,6 +176,13 @@ const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
   415: 'unsupported_format',
   429: 'rate_limited',
 };
+
+/** The parameter a schema error is about: `limit` for `/limit`, the missing one for `required`. */
+function parameterOf(v: FastifySchemaValidationError): string {
+  const missing = v.keyword === 'required' ? v.params.missingProperty : undefined;
+  const path = v.instancePath.replace(/^\//, '');
+  return typeof missing === 'string' ? [path, missing].filter(Boolean).join('/') : path;
+}
 
 function homePage(): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Conduit</title></head>

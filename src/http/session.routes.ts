@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AccessService } from '../access/access.service.ts';
 import { principalOf, SESSION_COOKIE } from './auth.ts';
-import { jsonBody } from './body.ts';
+import { BODY_LIMITS, jsonBody } from './body.ts';
 import { sendProblems } from './errors.ts';
 
 const SignInBody = Type.Object(
@@ -31,7 +31,7 @@ export function sessionRoutes(deps: {
     app.post(
       '/session',
       {
-        bodyLimit: 4096,
+        bodyLimit: BODY_LIMITS.signIn,
         // Per address, on top of the per-account lock: guessing across many accounts is slowed as well.
         config: {
           access: 'public',
@@ -66,7 +66,11 @@ export function sessionRoutes(deps: {
 
     app.delete(
       '/session',
-      { config: { access: 'signed-in' }, schema: { summary: 'Sign out: the session is revoked at once' } },
+      {
+        bodyLimit: BODY_LIMITS.none,
+        config: { access: 'signed-in' },
+        schema: { summary: 'Sign out: the session is revoked at once' },
+      },
       async (req, reply) => {
         await access.signOut({ principal: principalOf(req), requestId: req.id });
         void reply.clearCookie(SESSION_COOKIE, cookie);
@@ -77,7 +81,8 @@ export function sessionRoutes(deps: {
     app.post(
       '/session/totp',
       {
-        config: { access: 'signed-in' },
+        bodyLimit: BODY_LIMITS.none,
+        config: { access: 'person' },
         schema: { summary: 'Start TOTP enrolment: a secret and otpauth:// URI; confirm with a code' },
       },
       async (req, reply) => {
@@ -89,8 +94,8 @@ export function sessionRoutes(deps: {
     app.post(
       '/session/totp/confirm',
       {
-        bodyLimit: 1024,
-        config: { access: 'signed-in', body: CodeBody },
+        bodyLimit: BODY_LIMITS.none,
+        config: { access: 'person', body: CodeBody },
         schema: { summary: 'Confirm TOTP enrolment with a current code' },
       },
       async (req, reply) => {

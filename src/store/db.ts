@@ -87,7 +87,8 @@ export async function migrate(database: Database): Promise<readonly string[]> {
   // in one PostgreSQL database it would find the other's and never create its own.
   const schema =
     database.dialect === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]?.schema
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]
+          ?.schema
       : undefined;
   const migrator = new Migrator({
     db: database.db,

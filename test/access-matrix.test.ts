@@ -1,0 +1,676 @@
+/**
+ * The access matrix: every route of the server's own route table × every role, API key scope and anonymous
+ * caller × an object of the caller's own organisation and one of another's. The expected status comes from
+ * the route's declared access, the role/scope → permission tables and the need-to-know rule of
+ * src/referrals/referrals.service.ts; every answer is also checked for leaks. A route added without a
+ * request template here fails the matrix, so nothing escapes it.
+ */
+import { Secret, TOTP } from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  can,
+  ROLES,
+  type ApiKeyId,
+  type Permission,
+  type Principal,
+  type Role,
+  type Scope,
+  type UserId,
+} from '../src/domain/access.ts';
+import type { OrganisationId } from '../src/domain/ids.ts';
+import type { RouteAccess, RouteEntry } from '../src/http/auth.ts';
+import { DIALECTS, type TestDialect } from './support/databases.ts';
+import { canonicalReferral } from './support/fixtures.ts';
+import { OPERATOR, startTestServer, TEST_PASSWORD, type Headers, type TestServer } from './support/server.ts';
+
+/** The route table of a real server, read once: what the matrix must cover. */
+const ROUTES: readonly RouteEntry[] = await (async () => {
+  const t = await startTestServer('sqlite');
+  try {
+    return t.routes;
+  } finally {
+    await t.close();
+  }
+})();
+/** The OpenAPI viewer's files: public documentation, outside the matrix. */
+const isDocs = (r: RouteEntry) => r.url === '/api/docs' || r.url.startsWith('/api/docs/');
+const keyOf = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
+
+// ---------------------------------------------------------------------------------------------------------
+// The world: a receiving hub with two national centres below it, and a second, separate top-level hub.
+// Principals sit at a national centre (their sibling's objects are "another organisation's") and at the
+// hub (the other top-level hub's objects are another's). Referrals all go to the receiving hub today.
+
+const TREE = { hub: null, 'hub-2': null, 'nc-a': 'hub', 'nc-b': 'hub' } as const;
+type Org = keyof typeof TREE;
+const ORGS = Object.keys(TREE) as Org[];
+const RECEIVING: Org = 'hub';
+const SEATS: readonly { readonly own: Org; readonly other: Org }[] = [
+  { own: 'nc-a', other: 'nc-b' },
+  { own: 'hub', other: 'hub-2' },
+];
+
+/** Whether `org` is `root` or below it: the subtree every need-to-know check is made of. */
+function within(org: Org, root: Org): boolean {
+  for (let o: Org | null = org; o !== null; o = TREE[o]) if (o === root) return true;
+  return false;
+}
+
+type Who =
+  | { readonly kind: 'none' }
+  /** A well-formed API key nobody issued. */
+  | { readonly kind: 'bogus' }
+  | { readonly kind: 'person'; readonly role: Role }
+  | { readonly kind: 'client'; readonly scope: Scope };
+const WHO: readonly Who[] = [
+  { kind: 'none' },
+  { kind: 'bogus' },
+  ...ROLES.map((role) => ({ kind: 'person' as const, role })),
+  { kind: 'client', scope: 'submit' },
+  { kind: 'client', scope: 'read' },
+];
+const nameOf = (w: Who) =>
+  w.kind === 'person' ? w.role : w.kind === 'client' ? `apikey:${w.scope}` : w.kind;
+
+/** The principal the permission tables are asked about (ids do not matter to them). */
+function principalOf(w: Who): Principal | undefined {
+  switch (w.kind) {
+    case 'none':
+    case 'bogus':
+      return undefined;
+    case 'person':
+      return {
+        kind: 'user',
+        id: 'u' as UserId,
+        email: 'm@example.org',
+        orgId: 'o' as OrganisationId,
+        role: w.role,
+        sessionId: 's',
+      };
+    case 'client':
+      return { kind: 'client', id: 'k' as ApiKeyId, orgId: 'o' as OrganisationId, scopes: [w.scope] };
+  }
+}
+const permits = (w: Who, permission: Permission) => {
+  const p = principalOf(w);
+  return p !== undefined && can(p, permission);
+};
+
+/** How much of a referral a principal sees (the rule of referrals.service.ts): whole, its status, nothing. */
+function referralAccess(w: Who, org: Org, r: { source: Org; recipient: Org }): 'full' | 'status' | 'none' {
+  if (permits(w, 'referral.read') && within(r.recipient, org)) return 'full';
+  if (permits(w, 'referral.status') && r.source === org) return 'status';
+  return 'none';
+}
+
+interface OrgObjects {
+  /** A person of the organisation, to sign in as; their sign-in is an audit event of the organisation. */
+  readonly login: string;
+  /** A read key of the organisation. */
+  readonly key: { readonly id: string; readonly name: string };
+  /** A referral the organisation filed (routed to the receiving hub). */
+  readonly referral: { readonly id: string; readonly sourceRef: string; readonly content: string };
+}
+
+interface World {
+  readonly t: TestServer;
+  readonly objects: Readonly<Record<Org, OrgObjects>>;
+  /** The standing credentials of each seat: `${org} ${who}` → headers. */
+  readonly credentials: ReadonlyMap<string, Headers>;
+  /** New credentials like these, for requests that use up or change their principal. */
+  fresh(org: Org, who: Who): Promise<Headers>;
+  unique(prefix: string): string;
+}
+
+async function buildWorld(dialect: TestDialect): Promise<World> {
+  const t = await startTestServer(dialect);
+  expect(t.app.receiving.slug).toBe(RECEIVING);
+  for (const org of ORGS)
+    if (org !== RECEIVING)
+      await t.org(org, TREE[org] === null ? 'hub' : 'national-centre', TREE[org] ?? undefined);
+  let n = 0;
+  const unique = (prefix: string) => `${prefix}-${++n}-${Math.random().toString(36).slice(2, 8)}`;
+
+  async function person(org: Org, role: Role): Promise<{ email: string; headers: Headers }> {
+    const email = `${unique(role)}@${org}.example.org`;
+    const added = await t.app.access.addUser({ org, email, role, password: TEST_PASSWORD }, OPERATOR);
+    if (!added.ok) throw new Error(JSON.stringify(added.problems));
+    const s = await t.app.access.signIn({ email, password: TEST_PASSWORD }, null);
+    if (!s.ok) throw new Error(JSON.stringify(s.problems));
+    return { email, headers: { cookie: `conduit_session=${s.token}`, 'x-csrf-token': s.csrfToken } };
+  }
+  async function fresh(org: Org, who: Who): Promise<Headers> {
+    switch (who.kind) {
+      case 'none':
+        return {};
+      case 'bogus':
+        return { authorization: `Bearer cdk_0190a3c2-0000-7000-8000-000000000000_${'A'.repeat(43)}` };
+      case 'person':
+        return (await person(org, who.role)).headers;
+      case 'client':
+        return (await t.apiKey(org, [who.scope])).headers;
+    }
+  }
+
+  const credentials = new Map<string, Headers>();
+  for (const { own } of SEATS)
+    for (const who of WHO) credentials.set(`${own} ${nameOf(who)}`, await fresh(own, who));
+
+  const objects = {} as Record<Org, OrgObjects>;
+  for (const org of ORGS) {
+    const login = (await person(org, 'analyst')).email;
+    const name = unique(`key-of-${org}`);
+    const key = await t.app.access.createApiKey({ org, scopes: ['read'], name }, OPERATOR);
+    if (!key.ok) throw new Error(JSON.stringify(key.problems));
+    const sourceRef = unique(`ref-of-${org}`);
+    const content = unique(`content-of-${org}`);
+    const filed = await t.http.inject({
+      method: 'POST',
+      url: '/api/v1/referrals',
+      headers: (await t.apiKey(org, ['submit'])).headers,
+      payload: canonicalReferral(sourceRef, { additionalInfo: content }),
+    });
+    if (filed.statusCode !== 201) throw new Error(`filing for ${org}: ${filed.statusCode} ${filed.body}`);
+    objects[org] = {
+      login,
+      key: { id: key.value.apiKey.id, name },
+      referral: { id: filed.json<{ id: string }>().id, sourceRef, content },
+    };
+  }
+  return { t, objects, credentials, fresh, unique };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One request template per route: the request a caller makes about an object of `target` (their own
+// organisation's, or another's), and what the need-to-know rule says of it.
+
+interface Case {
+  readonly world: World;
+  readonly who: Who;
+  readonly own: Org;
+  readonly target: Org;
+  readonly headers: Headers;
+  /** Whether the route's declared access lets this caller through (the permission tables). */
+  readonly passes: boolean;
+}
+
+interface Request {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly url: string;
+  readonly payload?: object;
+  readonly headers?: Headers;
+}
+
+interface Plan {
+  readonly request: Request;
+  /** The answer when the caller may act on the object. */
+  readonly ok: number;
+  /** Whether the object is within the caller's window; when not, `hidden` is answered. */
+  readonly visible?: boolean;
+  readonly hidden?: number;
+  /** What identifies the object: shown when it is visible, never when it is not (echoes of the request aside). */
+  readonly marks?: readonly string[];
+  /** What must never be shown to this caller (a referral's content, to its source). */
+  readonly never?: readonly string[];
+  /**
+   * The same request about an object that does not exist, and the string standing for the object in it:
+   * an object out of the caller's window must be answered exactly as an absent one.
+   */
+  readonly absent?: { readonly request: Request; readonly stands: readonly [string, string] };
+  /** After a refusal, nothing changed: undefined, or what did. */
+  readonly unchanged?: () => Promise<string | undefined>;
+  /** A further check of the answer: undefined, or what is wrong. */
+  readonly check?: (status: number, body: string) => string | undefined;
+}
+
+interface Template {
+  /** The access the route must declare (a change to it is a reviewed change to this table too). */
+  readonly access: RouteAccess;
+  plan(c: Case): Promise<Plan>;
+}
+
+const GHOST_ID = '0190a3c2-0000-7000-8000-00000000dead';
+const GHOST_ORG = 'no-such-organisation';
+
+const TEMPLATES: Readonly<Record<string, Template>> = {
+  'GET /': {
+    access: 'public',
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/' }, ok: 200 }),
+  },
+  'GET /api/v1/schemas/referral': {
+    access: 'public',
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/api/v1/schemas/referral' }, ok: 200 }),
+  },
+
+  'POST /api/v1/session': {
+    access: 'public',
+    plan: (c) =>
+      Promise.resolve({
+        request: {
+          method: 'POST',
+          url: '/api/v1/session',
+          payload: { email: c.world.objects[c.target].login, password: TEST_PASSWORD },
+        },
+        ok: 201,
+      }),
+  },
+  'GET /api/v1/session': {
+    access: 'signed-in',
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/api/v1/session' }, ok: 200 }),
+  },
+  'DELETE /api/v1/session': {
+    access: 'signed-in',
+    // Signing out ends the caller's session: a session of its own, so the standing one survives.
+    plan: async (c) => ({
+      request: {
+        method: 'DELETE',
+        url: '/api/v1/session',
+        ...(c.passes && { headers: await c.world.fresh(c.own, c.who) }),
+      },
+      ok: 204,
+    }),
+  },
+  'POST /api/v1/session/totp': {
+    access: 'person',
+    plan: async (c) => ({
+      request: {
+        method: 'POST',
+        url: '/api/v1/session/totp',
+        ...(c.passes && { headers: await c.world.fresh(c.own, c.who) }),
+      },
+      ok: 200,
+    }),
+  },
+  'POST /api/v1/session/totp/confirm': {
+    access: 'person',
+    plan: async (c) => {
+      if (!c.passes)
+        return {
+          request: { method: 'POST', url: '/api/v1/session/totp/confirm', payload: { code: '123456' } },
+          ok: 200,
+        };
+      const headers = await c.world.fresh(c.own, c.who);
+      const enrol = await c.world.t.http.inject({ method: 'POST', url: '/api/v1/session/totp', headers });
+      const { secret } = enrol.json<{ secret: string }>();
+      const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate();
+      return {
+        request: { method: 'POST', url: '/api/v1/session/totp/confirm', headers, payload: { code } },
+        ok: 200,
+      };
+    },
+  },
+
+  'POST /api/v1/referrals': {
+    access: 'referral.submit',
+    plan: (c) => {
+      const sourceRef = c.world.unique('matrix');
+      const own = c.target === c.own;
+      return Promise.resolve({
+        request: {
+          method: 'POST',
+          url: `/api/v1/referrals${own ? '' : `?source=${c.target}`}`,
+          payload: canonicalReferral(sourceRef),
+        },
+        ok: 201,
+        // A person may record a referral on behalf of another source; a machine client files as its own.
+        visible: own || c.who.kind === 'person',
+        hidden: 403,
+        unchanged: async () =>
+          (await c.world.t.app.database.db
+            .selectFrom('referrals')
+            .select('id')
+            .where('source_ref', '=', sourceRef)
+            .executeTakeFirst())
+            ? `referral ${sourceRef} was stored`
+            : undefined,
+      });
+    },
+  },
+  'GET /api/v1/referrals': {
+    access: 'referral.status',
+    plan: (c) => {
+      const r = c.world.objects[c.target].referral;
+      const access = referralAccess(c.who, c.own, { source: c.target, recipient: RECEIVING });
+      return Promise.resolve({
+        request: { method: 'GET', url: '/api/v1/referrals?limit=500' },
+        ok: 200,
+        visible: access !== 'none',
+        hidden: 200,
+        marks: [r.id, r.sourceRef],
+        never: [r.content],
+      });
+    },
+  },
+  'GET /api/v1/referrals/:id': {
+    access: 'referral.status',
+    plan: (c) => {
+      const r = c.world.objects[c.target].referral;
+      const access = referralAccess(c.who, c.own, { source: c.target, recipient: RECEIVING });
+      return Promise.resolve({
+        request: { method: 'GET', url: `/api/v1/referrals/${r.id}` },
+        ok: 200,
+        visible: access !== 'none',
+        hidden: 404,
+        marks: access === 'full' ? [r.id, r.sourceRef, r.content] : [r.id, r.sourceRef],
+        ...(access !== 'full' && { never: [r.content] }),
+        absent: {
+          request: { method: 'GET', url: `/api/v1/referrals/${GHOST_ID}` },
+          stands: [r.id, GHOST_ID],
+        },
+        check: (status, body) =>
+          status === 200 && access === 'status' && !body.includes('"access":"status"')
+            ? 'its source got more than the status'
+            : undefined,
+      });
+    },
+  },
+
+  'GET /api/v1/organisations': {
+    access: 'organisation.read',
+    // The tree is not secret within an instance: everyone with the permission sees all of it.
+    plan: (c) =>
+      Promise.resolve({
+        request: { method: 'GET', url: '/api/v1/organisations' },
+        ok: 200,
+        marks: [`"slug":"${c.target}"`],
+      }),
+  },
+  'POST /api/v1/organisations': {
+    access: 'organisation.write',
+    plan: (c) => {
+      const slug = c.world.unique('org');
+      const body = (parent: string) => ({ slug, kind: 'unit', parent });
+      return Promise.resolve({
+        request: { method: 'POST', url: '/api/v1/organisations', payload: body(c.target) },
+        ok: 201,
+        visible: within(c.target, c.own),
+        hidden: 422,
+        absent: {
+          request: { method: 'POST', url: '/api/v1/organisations', payload: body(GHOST_ORG) },
+          stands: [c.target, GHOST_ORG],
+        },
+        unchanged: async () =>
+          (await c.world.t.app.organisations.bySlug(slug)) ? `organisation ${slug} was added` : undefined,
+      });
+    },
+  },
+
+  'GET /api/v1/users': {
+    access: 'user.read',
+    plan: (c) =>
+      Promise.resolve({
+        request: { method: 'GET', url: '/api/v1/users' },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 200,
+        marks: [c.world.objects[c.target].login],
+      }),
+  },
+  'POST /api/v1/users': {
+    access: 'user.write',
+    plan: (c) => {
+      const email = `${c.world.unique('new')}@${c.target}.example.org`;
+      const body = (org: string) => ({ org, email, role: 'analyst', password: TEST_PASSWORD });
+      return Promise.resolve({
+        request: { method: 'POST', url: '/api/v1/users', payload: body(c.target) },
+        ok: 201,
+        visible: within(c.target, c.own),
+        hidden: 422,
+        absent: {
+          request: { method: 'POST', url: '/api/v1/users', payload: body(GHOST_ORG) },
+          stands: [c.target, GHOST_ORG],
+        },
+        unchanged: async () =>
+          (await c.world.t.app.access.listUsers(OPERATOR)).some((u) => u.email === email)
+            ? `${email} was added`
+            : undefined,
+      });
+    },
+  },
+  'POST /api/v1/users/:email/disable': {
+    access: 'user.write',
+    plan: async (c) => {
+      // A person of the target organisation to disable: a new one whenever the request may get through.
+      const email = `${c.world.unique('victim')}@${c.target}.example.org`;
+      const added = await c.world.t.app.access.addUser(
+        { org: c.target, email, role: 'investigator', password: TEST_PASSWORD },
+        OPERATOR,
+      );
+      if (!added.ok) throw new Error(JSON.stringify(added.problems));
+      const ghost = `ghost@${GHOST_ORG}.example.org`;
+      return {
+        request: { method: 'POST', url: `/api/v1/users/${encodeURIComponent(email)}/disable` },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 404,
+        marks: [added.value.id],
+        absent: {
+          request: { method: 'POST', url: `/api/v1/users/${encodeURIComponent(ghost)}/disable` },
+          stands: [email, ghost],
+        },
+        unchanged: async () =>
+          (await c.world.t.app.access.listUsers(OPERATOR)).find((u) => u.email === email)?.disabled
+            ? `${email} was disabled`
+            : undefined,
+      };
+    },
+  },
+
+  'GET /api/v1/apikeys': {
+    access: 'apikey.read',
+    plan: (c) => {
+      const { id, name } = c.world.objects[c.target].key;
+      return Promise.resolve({
+        request: { method: 'GET', url: '/api/v1/apikeys' },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 200,
+        marks: [id, name],
+        // Secrets are shown once, at creation; never listed.
+        check: (_s, body) => (/secret|"key"|cdk_/.test(body) ? 'the list shows a secret' : undefined),
+      });
+    },
+  },
+  'POST /api/v1/apikeys': {
+    access: 'apikey.write',
+    plan: (c) => {
+      const name = c.world.unique('new-key');
+      const body = (org: string) => ({ org, scopes: ['submit'], name });
+      return Promise.resolve({
+        request: { method: 'POST', url: '/api/v1/apikeys', payload: body(c.target) },
+        ok: 201,
+        visible: within(c.target, c.own),
+        hidden: 422,
+        absent: {
+          request: { method: 'POST', url: '/api/v1/apikeys', payload: body(GHOST_ORG) },
+          stands: [c.target, GHOST_ORG],
+        },
+        unchanged: async () =>
+          (await c.world.t.app.access.listApiKeys(OPERATOR)).some((k) => k.name === name)
+            ? `key ${name} was created`
+            : undefined,
+      });
+    },
+  },
+  'DELETE /api/v1/apikeys/:id': {
+    access: 'apikey.write',
+    plan: async (c) => {
+      const name = c.world.unique('victim-key');
+      const key = await c.world.t.app.access.createApiKey(
+        { org: c.target, scopes: ['read'], name },
+        OPERATOR,
+      );
+      if (!key.ok) throw new Error(JSON.stringify(key.problems));
+      const id = key.value.apiKey.id;
+      return {
+        request: { method: 'DELETE', url: `/api/v1/apikeys/${id}` },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 404,
+        marks: [name],
+        absent: { request: { method: 'DELETE', url: `/api/v1/apikeys/${GHOST_ID}` }, stands: [id, GHOST_ID] },
+        unchanged: async () =>
+          (await c.world.t.app.access.apiKey(key.value.key)) ? undefined : `key ${id} was revoked`,
+      };
+    },
+  },
+
+  'GET /api/v1/audit': {
+    access: 'audit.read',
+    // Events belong to the organisation of whoever caused them: here, the target's person signing in.
+    plan: (c) => {
+      const visible = within(c.target, c.own);
+      return Promise.resolve({
+        request: {
+          method: 'GET',
+          url: `/api/v1/audit?limit=500&actor=${encodeURIComponent(`user:${c.world.objects[c.target].login}`)}`,
+        },
+        ok: 200,
+        visible,
+        hidden: 200,
+        marks: [`"organisation":"${c.target}"`],
+        check: (status, body) => {
+          if (status !== 200) return undefined;
+          const n = (JSON.parse(body) as { items: unknown[] }).items.length;
+          return visible === n > 0 ? undefined : `${n} events shown`;
+        },
+      });
+    },
+  },
+  'GET /api/v1/audit/verify': {
+    access: 'audit.read',
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/api/v1/audit/verify' }, ok: 200 }),
+  },
+};
+
+/** The status the declared access, the permission tables and the need-to-know rule call for. */
+function expectedStatus(access: RouteAccess, c: Case, plan: Plan): number {
+  if (access === 'public') return plan.ok;
+  if (c.who.kind === 'none' || c.who.kind === 'bogus') return 401;
+  if (!c.passes) return 403;
+  return plan.visible === false ? (plan.hidden ?? 404) : plan.ok;
+}
+
+function passes(access: RouteAccess, who: Who): boolean {
+  if (access === 'public') return true;
+  if (access === 'signed-in') return who.kind === 'person' || who.kind === 'client';
+  if (access === 'person') return who.kind === 'person';
+  return permits(who, access);
+}
+
+let address = 0;
+/** Each request from its own address, so the per-address sign-in limit stays out of the matrix's way. */
+const nextAddress = () => {
+  const n = ++address;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+};
+
+async function send(world: World, request: Request, headers: Headers) {
+  return world.t.http.inject({
+    method: request.method,
+    url: request.url,
+    headers: { ...headers, ...request.headers },
+    remoteAddress: nextAddress(),
+    ...(request.payload && { payload: request.payload }),
+  });
+}
+
+/** Runs every case of one route; answers what went wrong, one line each. */
+async function runRoute(world: World, route: RouteEntry, template: Template): Promise<string[]> {
+  const failures: string[] = [];
+  for (const { own, other } of SEATS) {
+    for (const target of [own, other]) {
+      for (const who of WHO) {
+        const c: Case = {
+          world,
+          who,
+          own,
+          target,
+          headers: world.credentials.get(`${own} ${nameOf(who)}`) ?? {},
+          passes: passes(route.access, who),
+        };
+        const label = `${nameOf(who)} of ${own} → ${target === own ? 'own' : 'other'} (${target})`;
+        const plan = await template.plan(c);
+        const expected = expectedStatus(route.access, c, plan);
+        const res = await send(world, plan.request, c.headers);
+        const echoed = `${plan.request.url} ${JSON.stringify(plan.request.payload ?? {})}`;
+        const shown = expected === plan.ok && plan.visible !== false && res.statusCode < 300;
+        if (res.statusCode !== expected)
+          failures.push(`${label}: expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 200)}`);
+        for (const m of plan.marks ?? []) {
+          if (shown && res.statusCode === expected && !res.body.includes(m))
+            failures.push(`${label}: ${m} missing from the answer`);
+          if (!shown && !echoed.includes(m) && res.body.includes(m))
+            failures.push(`${label}: LEAK of ${m} in a ${res.statusCode}`);
+        }
+        for (const m of plan.never ?? [])
+          if (res.body.includes(m)) failures.push(`${label}: LEAK of ${m} in a ${res.statusCode}`);
+        const problem = plan.check?.(res.statusCode, res.body);
+        if (problem) failures.push(`${label}: ${problem}`);
+        if (expected !== plan.ok && plan.unchanged) {
+          const changed = await plan.unchanged();
+          if (changed) failures.push(`${label}: refused with ${res.statusCode}, yet ${changed}`);
+        }
+        // Out of the window is indistinguishable from absent.
+        if (plan.visible === false && c.passes && plan.absent) {
+          const ghost = await send(world, plan.absent.request, c.headers);
+          const [real, stand] = plan.absent.stands;
+          const seen = res.body.split(real).join(stand);
+          if (ghost.statusCode !== res.statusCode || ghost.body !== seen)
+            failures.push(
+              `${label}: answered unlike an absent object: ${res.statusCode} ${seen} vs ${ghost.statusCode} ${ghost.body}`,
+            );
+        }
+      }
+    }
+  }
+  return failures;
+}
+
+describe('the access matrix', () => {
+  it('has a request template for every route of the route table, and none for a route that is gone', () => {
+    const routes = ROUTES.filter((r) => !isDocs(r)).map(keyOf);
+    expect(
+      routes.filter((k) => !(k in TEMPLATES)),
+      'routes without a template',
+    ).toEqual([]);
+    expect(
+      Object.keys(TEMPLATES).filter((k) => !routes.includes(k)),
+      'templates without a route',
+    ).toEqual([]);
+    // The documentation is public and read-only.
+    for (const r of ROUTES.filter(isDocs)) expect(`${r.method} ${r.access}`, r.url).toBe('GET public');
+  });
+
+  it('declares for every route the access its template was reviewed against', () => {
+    const declared = Object.fromEntries(ROUTES.filter((r) => !isDocs(r)).map((r) => [keyOf(r), r.access]));
+    const reviewed = Object.fromEntries(
+      Object.entries(TEMPLATES)
+        .filter(([k]) => k in declared)
+        .map(([k, t]) => [k, t.access]),
+    );
+    expect(declared).toEqual(reviewed);
+  });
+});
+
+describe.each(DIALECTS)('the access matrix on %s', (dialect) => {
+  let world: World | undefined;
+  beforeAll(async () => {
+    world = await buildWorld(dialect);
+  }, 180_000);
+  afterAll(async () => {
+    await world?.t.close();
+  });
+
+  for (const route of ROUTES.filter((r) => !isDocs(r))) {
+    const template = TEMPLATES[keyOf(route)];
+    it.skipIf(template === undefined)(
+      `${keyOf(route)} (${route.access}): each role, key scope and anonymous caller gets what the tables and need-to-know say, and nothing leaks`,
+      async () => {
+        if (!world || !template) throw new Error('no world');
+        expect(await runRoute(world, route, template)).toEqual([]);
+      },
+      180_000,
+    );
+  }
+});
