@@ -41,7 +41,7 @@ export async function createApp(config: Config): Promise<App> {
       database,
       intake,
       ispws,
-      referrals: createReferralsService({ database, clock }),
+      referrals: createReferralsService({ database, organisations, clock }),
       organisations,
       access,
       audit: createAuditService({ database, organisations, clock }),

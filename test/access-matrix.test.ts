@@ -312,8 +312,9 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
           payload: canonicalReferral(sourceRef),
         },
         ok: 201,
-        // A person may record a referral on behalf of another source; a machine client files as its own.
-        visible: own || c.who.kind === 'person',
+        // A machine client files as its own organisation; a person also on behalf of a reporting
+        // organisation or one below their own — never as a sibling or another branch (the targets here).
+        visible: own,
         hidden: 403,
         unchanged: async () =>
           (await c.world.t.app.database.db

@@ -1,33 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/cli.ts';
-import { loadConfig } from '../src/config.ts';
-import { createApp } from '../src/main.ts';
+import { conduit } from './support/cli.ts';
 import { chainHash, type AuditEntry } from '../src/store/audit.repo.ts';
 import { openDatabase, type Database } from '../src/store/db.ts';
 import { createTestDatabase, DIALECTS } from './support/databases.ts';
 import { canonicalReferral } from './support/fixtures.ts';
-
-async function conduit(db: string, args: string[], stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(['--db', db, ...args], {
-    env: {},
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout,
-    stderr,
-    openApp: (opts) => createApp(loadConfig(opts, {})),
-  });
-  return { code, out, err };
-}
 
 type Verdict = { ok: true; events: number; headHash: string } | { ok: false; seq: number; reason: string };
 
@@ -115,7 +95,7 @@ describe.each(DIALECTS)('the audit trail on %s', (dialect) => {
     expect(await verify(db)).toEqual({ code: 0, verdict: { ok: true, events: 8, headHash: head.hash } });
     expect(await conduit(db, ['audit', 'verify'])).toEqual({
       code: 0,
-      out: `audit trail intact: 8 events, head ${head.hash}\n`,
+      out: `audit trail intact: 8 events, head ${head.hash}\nkeep this anchor outside the database: --anchor 8:${head.hash}\n`,
       err: '',
     });
   });
@@ -172,7 +152,7 @@ describe.each(DIALECTS)('the audit trail on %s', (dialect) => {
       verdict: {
         ok: false,
         seq: 8 - n + 1,
-        reason: `the trail ends at event ${8 - n} but its head records 8`,
+        reason: `event ${8 - n + 1} is missing: the head records 8 events`,
       },
     });
   });
@@ -241,10 +221,51 @@ describe.each(DIALECTS)('the audit trail on %s', (dialect) => {
       .set({ actor: forged.actor, hash: chainHash(row.seq, forged, row.prev_hash) })
       .where('seq', '=', row.seq)
       .execute();
-    // Caught only by the head row, so which seq the verdict names is the head check's choice (today the
-    // one after the last); that it is caught is what matters here.
-    const { code, verdict } = await verify(db);
-    expect(code).toBe(4);
-    expect(verdict.ok).toBe(false);
+    // Caught by the head row, which records the last event's hash.
+    expect(await verify(db)).toEqual({
+      code: 4,
+      verdict: { ok: false, seq: 8, reason: "event 8 does not match the chain head's hash" },
+    });
+  });
+
+  it('catches a tail rewritten together with the head, against an anchor kept elsewhere', async () => {
+    const { db, store, events } = await trail();
+    const anchor = `6:${events[5]?.hash ?? ''}`;
+    expect((await conduit(db, ['audit', 'verify', '--anchor', anchor])).code).toBe(0);
+    // Forge events 6–8 consistently and move the head: the chain alone is "intact" again…
+    let prev = events[4]?.hash ?? '';
+    for (const row of events.slice(5)) {
+      const forged = { ...entryOf(row), actor: 'cli:someone-else' };
+      const hash = chainHash(row.seq, forged, prev);
+      await store.db
+        .updateTable('audit_events')
+        .set({ actor: forged.actor, prev_hash: prev, hash })
+        .where('seq', '=', row.seq)
+        .execute();
+      prev = hash;
+    }
+    await store.db.updateTable('audit_head').set({ hash: prev }).where('id', '=', 1).execute();
+    expect((await verify(db)).code).toBe(0);
+    // …but not against the anchor.
+    const r = await conduit(db, ['audit', 'verify', '--json', '--anchor', anchor]);
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.out)).toEqual({
+      ok: false,
+      seq: 6,
+      reason: 'its hash differs from the anchored one: the trail was rewritten',
+    });
+    // A truncation to before an anchored event is caught too, and a malformed anchor is a usage error.
+    await store.db.deleteFrom('audit_events').where('seq', '>', 5).execute();
+    await store.db
+      .updateTable('audit_head')
+      .set({ seq: 5, hash: events[4]?.hash ?? '' })
+      .where('id', '=', 1)
+      .execute();
+    expect(JSON.parse((await conduit(db, ['audit', 'verify', '--json', '--anchor', anchor])).out)).toEqual({
+      ok: false,
+      seq: 6,
+      reason: 'the trail ends at event 5 but event 6 was anchored',
+    });
+    expect((await conduit(db, ['audit', 'verify', '--anchor', 'nonsense'])).code).toBe(2);
   });
 });

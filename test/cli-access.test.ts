@@ -1,7 +1,6 @@
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { conduit } from './support/cli.ts';
 import type { App } from '../src/app.ts';
-import { runCli } from '../src/cli/cli.ts';
 import { loadConfig } from '../src/config.ts';
 import type { RequestContext } from '../src/domain/access.ts';
 import { createApp } from '../src/main.ts';
@@ -10,23 +9,6 @@ import { createTestDatabase, DIALECTS } from './support/databases.ts';
 const PASSWORD = 'Tr0ub4dor-and-a-horse';
 /** Whom the test asks the services as when it checks what the CLI did. */
 const OPERATOR: RequestContext = { principal: { kind: 'operator', name: 'test' }, requestId: null };
-
-async function conduit(db: string, args: string[], stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(['--db', db, ...args], {
-    env: {},
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout,
-    stderr,
-    openApp: (opts) => createApp(loadConfig(opts, {})),
-  });
-  return { code, out, err };
-}
 
 /** The secret part must never be printed anywhere: neither on success nor in an error message. */
 function expectNoSecret(r: { out: string; err: string }, secret: string) {

@@ -1,32 +1,12 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/cli.ts';
-import { loadConfig } from '../src/config.ts';
-import { createApp } from '../src/main.ts';
+import { conduit } from './support/cli.ts';
 import { createTestDatabase, DIALECTS } from './support/databases.ts';
 import { canonicalReferral } from './support/fixtures.ts';
 
 const EXAMPLES = new URL('../../shared/reference/cybertipline/examples/', import.meta.url).pathname;
-
-async function conduit(db: string, args: string[], stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runCli(['--db', db, ...args], {
-    env: {},
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout,
-    stderr,
-    openApp: (opts) => createApp(loadConfig(opts, {})),
-  });
-  return { code, out, err };
-}
 
 describe.each(DIALECTS)('conduit CLI on %s', (dialect) => {
   const cleanup: (() => Promise<void> | void)[] = [];

@@ -2,7 +2,13 @@ import { actorOf, can, orgOf, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import type { Instant } from '../domain/ids.ts';
 import type { OrganisationsService } from '../organisations/organisations.service.ts';
-import { auditedWrite, searchAudit, verifyAuditChain, type ChainVerdict } from '../store/audit.repo.ts';
+import {
+  auditedWrite,
+  searchAudit,
+  verifyAuditChain,
+  type AuditAnchor,
+  type ChainVerdict,
+} from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 
 export interface AuditQuery {
@@ -33,7 +39,7 @@ export interface AuditEventView {
 
 export interface AuditService {
   /** Recomputes the whole hash chain; the first broken link, if any, is the verdict. */
-  verify(): Promise<ChainVerdict>;
+  verify(anchors?: readonly AuditAnchor[]): Promise<ChainVerdict>;
   /**
    * The trail for an auditor: events of their organisation and those below it (an auditor of a top-level
    * organisation also sees the instance's own, organisation-less events). The search is itself audited.
@@ -53,7 +59,7 @@ export function createAuditService(deps: {
 }): AuditService {
   const { database, organisations, clock } = deps;
   return {
-    verify: () => verifyAuditChain(database.db),
+    verify: (anchors) => verifyAuditChain(database.db, { ...(anchors && { anchors }) }),
     async search(q, ctx) {
       if (!can(ctx.principal, 'audit.read'))
         return { ok: false, problems: [problem('forbidden', '', 'your role cannot read the audit trail')] };

@@ -137,7 +137,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
     const access = createAccessService({ database, organisations, clock, newId: uuidv7 });
     const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
-    const referrals = createReferralsService({ database, clock });
+    const referrals = createReferralsService({ database, organisations, clock });
     for (const slug of ['example-esp', 'other-esp']) {
       const r = await organisations.add({ slug, kind: 'provider' }, OPERATOR);
       if (!r.ok) throw new Error(JSON.stringify(r.problems));

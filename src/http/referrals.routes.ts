@@ -32,6 +32,8 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
 });
 
+const REPORTING: ReadonlySet<string> = new Set(['provider', 'referring-centre']);
+
 /** `/api/v1/referrals`: intake of canonical JSON, NDJSON or CyberTipline XML; keyset listing; one referral. */
 export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async by contract
@@ -72,6 +74,14 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
         if (principal.kind === 'client' && source.id !== principal.orgId) {
           return sendProblems(reply, [
             problem('forbidden', 'source', 'an API key files as its own organisation'),
+          ]);
+        }
+        // On behalf of a reporting organisation (a report that came on paper) or one below one's own; never
+        // as a sibling or another branch, whose own filings this would impersonate.
+        const reach = await deps.organisations.reach({ principal, requestId: req.id });
+        if (source.id !== principal.orgId && !REPORTING.has(source.kind) && reach && !reach.has(source.id)) {
+          return sendProblems(reply, [
+            problem('forbidden', 'source', `you cannot file on behalf of ${source.slug}`),
           ]);
         }
         const body = req.body;

@@ -35,8 +35,12 @@ export interface OrganisationsService {
   add(input: NewOrganisation, ctx: RequestContext): Promise<AddResult>;
   bySlug(slug: string): Promise<Organisation | undefined>;
   byId(id: OrganisationId): Promise<Organisation | undefined>;
-  /** Every organisation (the tree is not secret within an instance). */
-  list(): Promise<Organisation[]>;
+  /**
+   * Every organisation (the tree is not secret within an instance). Read on every request for need-to-know,
+   * so it is cached for a few seconds; organisations are only ever added, and one added by another process
+   * is at worst seen a little late (less visibility, never more).
+   */
+  list(): Promise<readonly Organisation[]>;
   /** The principal's organisation and everything below it; undefined means no limit (an operator). */
   reach(ctx: RequestContext): Promise<ReadonlySet<OrganisationId> | undefined>;
   /** The instance's receiving organisation, created (as a hub) on first start. */
@@ -44,6 +48,7 @@ export interface OrganisationsService {
 }
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const CACHE_MS = 5000;
 const SYSTEM: RequestContext = { principal: { kind: 'operator', name: 'conduit' }, requestId: null };
 
 export function createOrganisationsService(deps: {
@@ -53,6 +58,7 @@ export function createOrganisationsService(deps: {
 }): OrganisationsService {
   const { database, clock, newId } = deps;
   const db = database.db;
+  let cached: { readonly at: number; readonly list: readonly Organisation[] } | undefined;
   const service: OrganisationsService = {
     async add(input, ctx) {
       const problems: Problem[] = [];
@@ -95,6 +101,7 @@ export function createOrganisationsService(deps: {
         covers,
       };
       const at = clock.now();
+      cached = undefined;
       await auditedWrite(db, async (trx) => {
         await insertOrganisation(trx, organisation, at);
         return {
@@ -118,10 +125,10 @@ export function createOrganisationsService(deps: {
     },
     bySlug: (slug) => findOrganisationBySlug(db, slug),
     byId: orgById,
-    list: () => listOrganisations(db),
+    list,
     async reach(ctx) {
       const own = orgOf(ctx.principal);
-      return own === null ? undefined : subtreeOf(await listOrganisations(db), own);
+      return own === null ? undefined : subtreeOf(await list(), own);
     },
     async ensureReceiving(slug) {
       const existing = await findOrganisationBySlug(db, slug);
@@ -138,7 +145,14 @@ export function createOrganisationsService(deps: {
   };
   async function orgById(id: OrganisationId | null): Promise<Organisation | undefined> {
     if (id === null) return undefined;
-    return (await listOrganisations(db)).find((o) => o.id === id);
+    return (await list()).find((o) => o.id === id);
+  }
+  async function list(): Promise<readonly Organisation[]> {
+    const now = performance.now();
+    if (cached && now - cached.at < CACHE_MS) return cached.list;
+    const fresh = await listOrganisations(db);
+    cached = { at: now, list: fresh };
+    return fresh;
   }
   return service;
 }

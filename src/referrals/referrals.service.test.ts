@@ -50,7 +50,7 @@ describe.each(DIALECTS)('need-to-know on referrals (%s)', (dialect) => {
       atRm: await routedTo(rm, 'at-rm'),
       atMi: await routedTo(mi, 'at-mi'),
     };
-    const referrals = createReferralsService({ database, clock });
+    const referrals = createReferralsService({ database, organisations: orgs, clock });
     const user = (role: Role, org: Organisation): RequestContext => ({
       principal: {
         kind: 'user',

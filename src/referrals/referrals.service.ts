@@ -2,10 +2,9 @@ import type { Decision } from '../domain/decision.ts';
 import type { Instant } from '../domain/ids.ts';
 import { effectiveHashes, type ReferralDocument } from '../domain/referral.ts';
 import { actorOf, can, orgOf, type RequestContext } from '../domain/access.ts';
-import { subtreeOf } from '../domain/organisation.ts';
+import { subtreeOf, type Organisation } from '../domain/organisation.ts';
 import { auditedWrite, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
-import { listOrganisations } from '../store/organisations.repo.ts';
 import {
   getReferral,
   listIdentifiers,
@@ -93,12 +92,13 @@ type Access = 'full' | 'status' | 'none';
 
 export function createReferralsService(deps: {
   readonly database: Database;
+  readonly organisations: { list(): Promise<readonly Organisation[]> };
   readonly clock: { now(): Instant };
 }): ReferralsService {
-  const { database, clock } = deps;
+  const { database, organisations, clock } = deps;
 
   async function slugs(): Promise<Map<string, string>> {
-    return new Map((await listOrganisations(database.db)).map((o) => [o.id, o.slug]));
+    return new Map((await organisations.list()).map((o) => [o.id, o.slug]));
   }
 
   /** The principal's window on referrals: undefined for an operator (everything). */
@@ -106,7 +106,7 @@ export function createReferralsService(deps: {
     const p = ctx.principal;
     if (p.kind === 'operator') return undefined;
     const reach: ReadonlySet<string> = can(p, 'referral.read')
-      ? subtreeOf(await listOrganisations(database.db), p.orgId)
+      ? subtreeOf(await organisations.list(), p.orgId)
       : new Set();
     return {
       recipients: [...reach],

@@ -133,15 +133,34 @@ export function searchAudit(db: Kysely<Tables>, s: AuditSearch) {
   return q.orderBy('seq', 'desc').limit(s.limit).execute();
 }
 
+/** An event's hash recorded outside the database (printed by an earlier verify), to catch a rewritten tail. */
+export interface AuditAnchor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 export type ChainVerdict =
   | { readonly ok: true; readonly events: number; readonly headHash: string }
   | { readonly ok: false; readonly seq: number; readonly reason: string };
 
 /**
- * Walks the whole trail in order and recomputes every link; the first broken one is reported. The head row
- * is checked last, so removing events from the end is caught as well as changing or removing any other.
+ * Walks the trail in order up to the head (read first, so events appended meanwhile by a live server are
+ * left for the next walk) and recomputes every link; the first broken one is reported. Changing, removing
+ * or reordering any event is caught, and so is removing events from the end (the head still counts them).
+ * Rewriting the whole tail together with the head is caught only against an anchor kept elsewhere.
  */
-export async function verifyAuditChain(db: Kysely<Tables>, pageSize = 5000): Promise<ChainVerdict> {
+export async function verifyAuditChain(
+  db: Kysely<Tables>,
+  opts: { readonly anchors?: readonly AuditAnchor[]; readonly pageSize?: number } = {},
+): Promise<ChainVerdict> {
+  const pageSize = opts.pageSize ?? 5000;
+  const anchors = new Map((opts.anchors ?? []).map((a) => [a.seq, a.hash]));
+  const head = await db
+    .selectFrom('audit_head')
+    .select(['seq', 'hash'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  if (!head) return { ok: false, seq: 1, reason: 'the chain head is missing' };
   let prev = GENESIS_HASH;
   let expected = 1;
   for (;;) {
@@ -149,6 +168,7 @@ export async function verifyAuditChain(db: Kysely<Tables>, pageSize = 5000): Pro
       .selectFrom('audit_events')
       .selectAll()
       .where('seq', '>=', expected)
+      .where('seq', '<=', head.seq)
       .orderBy('seq')
       .limit(pageSize)
       .execute();
@@ -169,23 +189,33 @@ export async function verifyAuditChain(db: Kysely<Tables>, pageSize = 5000): Pro
       };
       if (chainHash(r.seq, entry, prev) !== r.hash)
         return { ok: false, seq: r.seq, reason: 'its content does not match its hash' };
+      const anchored = anchors.get(r.seq);
+      if (anchored !== undefined && anchored !== r.hash)
+        return {
+          ok: false,
+          seq: r.seq,
+          reason: 'its hash differs from the anchored one: the trail was rewritten',
+        };
       prev = r.hash;
       expected++;
     }
     if (rows.length < pageSize) break;
   }
-  const head = await db
-    .selectFrom('audit_head')
-    .select(['seq', 'hash'])
-    .where('id', '=', 1)
-    .executeTakeFirst();
   const last = expected - 1;
-  if (!head || head.seq !== last || head.hash !== prev) {
+  if (last < head.seq)
     return {
       ok: false,
       seq: last + 1,
-      reason: `the trail ends at event ${last} but its head records ${head?.seq ?? 'nothing'}`,
+      reason: `event ${last + 1} is missing: the head records ${head.seq} events`,
     };
-  }
+  if (head.hash !== prev)
+    return { ok: false, seq: last, reason: `event ${last} does not match the chain head's hash` };
+  for (const seq of anchors.keys())
+    if (seq > last)
+      return {
+        ok: false,
+        seq: last + 1,
+        reason: `the trail ends at event ${last} but event ${seq} was anchored`,
+      };
   return { ok: true, events: last, headHash: prev };
 }
