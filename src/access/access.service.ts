@@ -102,6 +102,8 @@ export interface AccessService {
   listApiKeys(ctx: RequestContext): Promise<ApiKeyView[]>;
   /** The machine client behind an API key, or undefined when it is unknown or revoked. */
   apiKey(key: string): Promise<Principal | undefined>;
+  /** Records a refused request of a known principal (a role or scope it lacks, a missing CSRF token). */
+  recordDenied(ctx: RequestContext, what: { route: string; reason: string }): Promise<void>;
   /**
    * Starts TOTP enrolment: a new secret, effective once a code from it is confirmed. Refused (conflict) once
    * a factor is enrolled, so a session cannot switch it off.
@@ -472,6 +474,15 @@ export function createAccessService(deps: {
         orgId: row.org_id as OrganisationId,
         scopes: JSON.parse(row.scopes) as Scope[],
       };
+    },
+
+    async recordDenied(ctx, what) {
+      await auditedWrite(db, () =>
+        Promise.resolve({
+          value: undefined,
+          events: [event(ctx, 'access.denied', 'route', what.route, { reason: what.reason }, 'denied')],
+        }),
+      );
     },
 
     async enrolTotp(ctx) {

@@ -116,15 +116,24 @@ function enforce(access: RouteAccess, service: AccessService): onRequestAsyncHoo
         : 'sign in (POST /api/v1/session) or send an API key (Authorization: Bearer)';
       return sendProblems(reply, [problem('unauthenticated', '', message)]);
     }
+    // A refusal of someone known is recorded: probing beyond one's role is what an auditor looks for.
+    // (Anonymous refusals are not: anyone could fill the trail with them.)
+    const refuse = async (code: 'forbidden' | 'csrf', path: string, message: string) => {
+      await service.recordDenied(
+        { principal: p, requestId: req.id },
+        { route: `${req.method} ${req.routeOptions.url ?? req.url}`, reason: code },
+      );
+      return sendProblems(reply, [problem(code, path, message)]);
+    };
     if (access === 'person' && p.kind !== 'user')
-      return sendProblems(reply, [problem('forbidden', '', 'only a signed-in person can do this')]);
+      return refuse('forbidden', '', 'only a signed-in person can do this');
     if (access !== 'signed-in' && access !== 'person' && !can(p, access))
-      return sendProblems(reply, [problem('forbidden', '', `this needs the permission ${access}`)]);
+      return refuse('forbidden', '', `this needs the permission ${access}`);
     // A cookie is sent by the browser whoever made the page; the token proves it was our page.
     if (req.sessionToken !== undefined && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !sameToken(sent, service.csrfToken(req.sessionToken)))
-        return sendProblems(reply, [problem('csrf', CSRF_HEADER, 'missing or wrong CSRF token')]);
+        return refuse('csrf', CSRF_HEADER, 'missing or wrong CSRF token');
     }
   };
 }

@@ -176,4 +176,73 @@ describe.each(DIALECTS)('HTTP referrals API on %s', (dialect) => {
     const schema = await http.inject({ headers: h, method: 'GET', url: '/api/v1/schemas/referral' });
     expect(schema.json()).toMatchObject({ title: 'Conduit referral (canonical JSON, v1)' });
   });
+
+  it('lets a person file on behalf of a reporting organisation, never as a sibling branch', async () => {
+    const t = await startTestServer(dialect);
+    cleanup.push(() => t.close());
+    await t.org('centre-x', 'referring-centre');
+    await t.org('ncc-a', 'national-centre', 'hub');
+    await t.org('ncc-b', 'national-centre', 'hub');
+    const hubAnalyst = (await t.signIn('analyst')).headers;
+    const paper = await t.http.inject({
+      method: 'POST',
+      url: '/api/v1/referrals?source=centre-x',
+      headers: hubAnalyst,
+      payload: canonicalReferral('on-paper-1'),
+    });
+    expect(paper.statusCode).toBe(201);
+    const below = await t.http.inject({
+      method: 'POST',
+      url: '/api/v1/referrals?source=ncc-a',
+      headers: hubAnalyst,
+      payload: canonicalReferral('for-ncc-a'),
+    });
+    expect(below.statusCode).toBe(201);
+    const sibling = await t.http.inject({
+      method: 'POST',
+      url: '/api/v1/referrals?source=ncc-b',
+      headers: (await t.signIn('analyst', 'ncc-a')).headers,
+      payload: canonicalReferral('as-ncc-b'),
+    });
+    expect(sibling.statusCode).toBe(403);
+    expect(sibling.json()).toMatchObject({ error: { code: 'forbidden', problems: [{ path: 'source' }] } });
+    const stored = await t.app.database.db.selectFrom('referrals').select('source_ref').execute();
+    expect(stored.map((r) => r.source_ref).sort()).toEqual(['for-ncc-a', 'on-paper-1']);
+  });
+
+  it('records a refused request of a known principal in the audit trail, naming the route', async () => {
+    const t = await startTestServer(dialect);
+    cleanup.push(() => t.close());
+    const { email, headers } = await t.signIn('auditor');
+    const res = await t.http.inject({ method: 'GET', url: '/api/v1/referrals', headers });
+    expect(res.statusCode).toBe(403);
+    const noCsrf = await t.http.inject({
+      method: 'DELETE',
+      url: '/api/v1/session',
+      headers: { cookie: headers.cookie ?? '' },
+    });
+    expect(noCsrf.statusCode).toBe(403);
+    const events = await t.app.database.db
+      .selectFrom('audit_events')
+      .select(['actor', 'action', 'object_id', 'outcome', 'details'])
+      .where('action', '=', 'access.denied')
+      .orderBy('seq')
+      .execute();
+    expect(events).toEqual([
+      {
+        actor: `user:${email}`,
+        action: 'access.denied',
+        object_id: 'GET /api/v1/referrals',
+        outcome: 'denied',
+        details: JSON.stringify({ reason: 'forbidden' }),
+      },
+      {
+        actor: `user:${email}`,
+        action: 'access.denied',
+        object_id: 'DELETE /api/v1/session',
+        outcome: 'denied',
+        details: JSON.stringify({ reason: 'csrf' }),
+      },
+    ]);
+  });
 });
