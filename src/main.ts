@@ -11,6 +11,7 @@ import { createOrganisationsService } from './organisations/organisations.servic
 import { createPipeline } from './pipeline/pipeline.ts';
 import { createReferralsService } from './referrals/referrals.service.ts';
 import { migrate, openDatabase } from './store/db.ts';
+import { NO_HASH_LISTS } from './pipeline/ports.ts';
 
 /** The only place that wires everything: config → database → ports → pipeline → services. */
 export async function createApp(config: Config): Promise<App> {
@@ -22,7 +23,7 @@ export async function createApp(config: Config): Promise<App> {
     const organisations = createOrganisationsService({ database, clock, newId });
     const receiving = await organisations.ensureReceiving(config.receivingOrg);
     const access = createAccessService({ database, organisations, clock, newId });
-    const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
+    const pipeline = createPipeline({ clock, hashes: NO_HASH_LISTS, routing: { receivingOrganisation: () => receiving } });
     // Concurrent requests share transactions (group commit); bulk ingest batches on its own.
     const intake = coalescingIntake(createIntakeService({ database, pipeline, clock, newId }), {
       maxBatch: 500,

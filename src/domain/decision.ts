@@ -1,5 +1,6 @@
 import type { CountryCode, OrganisationId } from './ids.ts';
 import type { Identifier } from './identifier.ts';
+import type { HashMatch, MediaSummary } from './media.ts';
 import type { HoldReason } from './result.ts';
 
 /** What the pipeline concluded for one referral; stored with it, each part carrying its reasons. */
@@ -10,6 +11,10 @@ export interface Decision {
   /** Filled by the prioritisation stage (a later issue); null until then. */
   readonly priority: Priority | null;
   readonly identifiers: readonly Identifier[];
+  /** Every match of every file against the hash lists (list, version, entry, distance, category). */
+  readonly matches: readonly HashMatch[];
+  /** The files at a glance: counts by category, the never-seen ones, low-quality PDQ, suppressed. */
+  readonly media: MediaSummary | null;
   /** Each stage that ran, in order, and what it said. */
   readonly trace: readonly {
     readonly stage: string;

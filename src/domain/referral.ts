@@ -237,6 +237,8 @@ export interface FileHashes {
   readonly sha1?: Sha1Hex;
   readonly sha256?: Sha256Hex;
   readonly pdq?: PdqHex;
+  /** The PDQ hash's quality (0–100) where the source gave it; below 50 it is kept but not matched. */
+  readonly pdqQuality?: number;
   /** Hashes of other types, as given (`hashType` upper-cased). */
   readonly other: readonly { readonly type: string; readonly value: string }[];
 }

@@ -11,6 +11,7 @@ import { chainHash } from '../store/audit.repo.ts';
 import { GENESIS } from '../store/migrations/0001_init.ts';
 import { parseCanonical } from './formats/canonical.ts';
 import { coalescingIntake, createIntakeService, seal } from './intake.service.ts';
+import { NO_HASH_LISTS } from '../pipeline/ports.ts';
 
 const clock = { now: () => instantOf(new Date('2026-01-01T00:00:00Z')) };
 
@@ -28,7 +29,7 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     disposers.push(() => database.dispose());
     const orgs = createOrganisationsService({ database, clock, newId: uuidv7 });
     const receiving = await orgs.ensureReceiving('hub');
-    const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
+    const pipeline = createPipeline({ clock, hashes: NO_HASH_LISTS, routing: { receivingOrganisation: () => receiving } });
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     return { database, intake, receiving };
   }

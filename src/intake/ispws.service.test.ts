@@ -17,6 +17,7 @@ import { transitionIspwsReport } from '../store/ispws.repo.ts';
 import { parseCanonical } from './formats/canonical.ts';
 import { createIntakeService, seal, type IntakeService } from './intake.service.ts';
 import { apiKeyAuthenticator, createIspwsService } from './ispws.service.ts';
+import { NO_HASH_LISTS } from '../pipeline/ports.ts';
 
 const EXAMPLES = new URL('../../../shared/reference/cybertipline/examples/', import.meta.url);
 const REPORT = readFileSync(new URL('example-02-webpage-upload.report.xml', EXAMPLES));
@@ -57,7 +58,7 @@ describe.each(DIALECTS)('ISPWS service on %s', (dialect) => {
     const added = await organisations.add({ slug: 'example-esp', kind: 'provider' }, OPERATOR);
     if (!added.ok) throw new Error(JSON.stringify(added.problems));
     const access = createAccessService({ database, organisations, clock, newId: uuidv7 });
-    const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => receiving } });
+    const pipeline = createPipeline({ clock, hashes: NO_HASH_LISTS, routing: { receivingOrganisation: () => receiving } });
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     const ispws = createIspwsService({
       database,

@@ -4,6 +4,7 @@ import { instantOf, type OrganisationId } from '../domain/ids.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import { parseCanonical } from '../intake/formats/canonical.ts';
 import { createPipeline } from './pipeline.ts';
+import { NO_HASH_LISTS } from './ports.ts';
 
 const hub: Organisation = {
   id: '0190a3c2-0000-7000-8000-000000000001' as OrganisationId,
@@ -24,18 +25,26 @@ function doc(overrides: Record<string, unknown> = {}) {
 }
 
 describe('pipeline', () => {
-  it('runs validate, normalise and route in order and routes to the receiving organisation', () => {
-    const run = createPipeline({ clock, routing: { receivingOrganisation: () => hub } });
+  it('runs validate, normalise, match and route in order and routes to the receiving organisation', () => {
+    const run = createPipeline({
+      clock,
+      hashes: NO_HASH_LISTS,
+      routing: { receivingOrganisation: () => hub },
+    });
     const out = run(doc(), hub, received);
     expect(out.kind).toBe('accepted');
     if (out.kind !== 'accepted') return;
-    expect(out.decision.trace.map((t) => t.stage)).toEqual(['validate', 'normalise', 'route']);
+    expect(out.decision.trace.map((t) => t.stage)).toEqual(['validate', 'normalise', 'match', 'route']);
     expect(out.decision).toMatchObject({ outcome: 'routed', jurisdiction: { recipientOrgId: hub.id } });
     expect(out.decision.jurisdiction.reasons[0]).toContain('hub');
   });
 
   it('holds for manual triage, with the reason, when no organisation can receive it', () => {
-    const run = createPipeline({ clock, routing: { receivingOrganisation: () => undefined } });
+    const run = createPipeline({
+      clock,
+      hashes: NO_HASH_LISTS,
+      routing: { receivingOrganisation: () => undefined },
+    });
     const out = run(doc(), hub, received);
     expect(out).toMatchObject({
       kind: 'accepted',
@@ -44,7 +53,11 @@ describe('pipeline', () => {
   });
 
   it('rejects an incident dated after the clock, naming the field', () => {
-    const run = createPipeline({ clock, routing: { receivingOrganisation: () => hub } });
+    const run = createPipeline({
+      clock,
+      hashes: NO_HASH_LISTS,
+      routing: { receivingOrganisation: () => hub },
+    });
     const out = run(
       doc({ incident: { type: 'Child Sex Tourism', occurredAt: '2026-01-02T00:00:00Z' } }),
       hub,
@@ -57,7 +70,11 @@ describe('pipeline', () => {
   });
 
   it('normalises selectors once, keeping the raw form', () => {
-    const run = createPipeline({ clock, routing: { receivingOrganisation: () => hub } });
+    const run = createPipeline({
+      clock,
+      hashes: NO_HASH_LISTS,
+      routing: { receivingOrganisation: () => hub },
+    });
     const out = run(doc(), hub, received);
     if (out.kind !== 'accepted') throw new Error('rejected');
     const email = out.decision.identifiers.find((i) => i.kind === 'email' && i.role === 'reported');

@@ -6,6 +6,7 @@ import type { ReferralDocument } from '../domain/referral.ts';
 import type { StageResult } from '../domain/result.ts';
 import type { Ports } from './ports.ts';
 import { normaliseStage } from './stages/normalise.ts';
+import { matchStage } from './stages/match.ts';
 import { routeStage } from './stages/route.ts';
 import { validateStage } from './stages/validate.ts';
 import { initialState, type PipelineState } from './state.ts';
@@ -24,7 +25,12 @@ export type Pipeline = (
 
 /** The one place where the order of stages is written. A stage that holds lets the later ones still run. */
 export function createPipeline(ports: Ports): Pipeline {
-  const stages: readonly Stage[] = [validateStage(ports), normaliseStage(), routeStage(ports)];
+  const stages: readonly Stage[] = [
+    validateStage(ports),
+    normaliseStage(),
+    matchStage(ports),
+    routeStage(ports),
+  ];
   return (document, source, receivedAt) => {
     let state = initialState(document, source, receivedAt);
     for (const stage of stages) {
@@ -59,6 +65,8 @@ export function createPipeline(ports: Ports): Pipeline {
         },
         priority: null,
         identifiers: state.identifiers,
+        matches: state.matches,
+        media: state.media,
         trace: state.trace,
       },
     };

@@ -1,6 +1,7 @@
 import type { Decision, Jurisdiction } from '../domain/decision.ts';
 import type { Instant } from '../domain/ids.ts';
 import type { Identifier } from '../domain/identifier.ts';
+import type { HashMatch, MediaSummary } from '../domain/media.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import type { ReferralDocument } from '../domain/referral.ts';
 import type { HoldReason } from '../domain/result.ts';
@@ -12,6 +13,8 @@ export interface PipelineState {
   readonly receivedAt: Instant;
   readonly identifiers: readonly Identifier[];
   readonly jurisdiction: Jurisdiction | null;
+  readonly matches: readonly HashMatch[];
+  readonly media: MediaSummary | null;
   readonly holds: readonly { readonly reason: HoldReason; readonly detail: string }[];
   readonly trace: Decision['trace'];
 }
@@ -21,5 +24,15 @@ export function initialState(
   source: Organisation,
   receivedAt: Instant,
 ): PipelineState {
-  return { document, source, receivedAt, identifiers: [], jurisdiction: null, holds: [], trace: [] };
+  return {
+    document,
+    source,
+    receivedAt,
+    identifiers: [],
+    jurisdiction: null,
+    matches: [],
+    media: null,
+    holds: [],
+    trace: [],
+  };
 }

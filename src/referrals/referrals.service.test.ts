@@ -10,6 +10,7 @@ import { createIntakeService } from '../intake/intake.service.ts';
 import { createOrganisationsService } from '../organisations/organisations.service.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import { createReferralsService } from './referrals.service.ts';
+import { NO_HASH_LISTS } from '../pipeline/ports.ts';
 
 const clock = { now: () => instantOf(new Date('2026-01-01T00:00:00Z')) };
 
@@ -39,7 +40,7 @@ describe.each(DIALECTS)('need-to-know on referrals (%s)', (dialect) => {
     const mi = await add('unit-mi', 'unit', 'ncc-it');
     const provider = await add('provider-x', 'provider');
     const routedTo = async (recipient: Organisation, ref: string): Promise<string> => {
-      const pipeline = createPipeline({ clock, routing: { receivingOrganisation: () => recipient } });
+      const pipeline = createPipeline({ clock, hashes: NO_HASH_LISTS, routing: { receivingOrganisation: () => recipient } });
       const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
       const [r] = await intake.submit(provider, [canonicalSubmission(canonicalReferral(ref))], OPERATOR);
       if (r?.kind !== 'accepted') throw new Error(`not accepted: ${JSON.stringify(r)}`);

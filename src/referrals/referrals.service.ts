@@ -1,4 +1,5 @@
 import type { Decision } from '../domain/decision.ts';
+import type { HashMatch } from '../domain/media.ts';
 import type { Instant } from '../domain/ids.ts';
 import { effectiveHashes, type ReferralDocument } from '../domain/referral.ts';
 import { actorOf, can, orgOf, type RequestContext } from '../domain/access.ts';
@@ -51,7 +52,7 @@ export interface ExportRecord {
   };
   readonly priority: Decision['priority'];
   readonly subjects: readonly unknown[];
-  readonly matches: readonly unknown[];
+  readonly matches: readonly HashMatch[];
 }
 
 export interface ListQuery extends ReferralFilter {
@@ -265,6 +266,6 @@ function exportRecord(r: ReferralRow, names: Map<string, string>): ExportRecord 
     },
     priority: decision?.priority ?? null,
     subjects: [],
-    matches: [],
+    matches: decision?.matches ?? [],
   };
 }

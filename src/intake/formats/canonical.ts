@@ -274,6 +274,7 @@ function file(f: NonNullable<Raw['files']>[number], v: Values, p: string): Media
       ...(sha1 && { sha1 }),
       ...(sha256 && { sha256 }),
       ...(pdq && { pdq }),
+      ...(pdq && h.pdqQuality !== undefined && { pdqQuality: h.pdqQuality }),
       other: (h.other ?? []).map((o) => ({ type: o.type.toUpperCase(), value: o.value })),
     },
     ...(f.ipEvent && { ipEvent: ipEvent(f.ipEvent, v, `${p}/ipEvent`) }),

@@ -172,6 +172,7 @@ const MediaFile = Type.Object(
           sha1: Opt(Hex(40)),
           sha256: Opt(Hex(64)),
           pdq: Opt(Hex(64)),
+          pdqQuality: Opt(Type.Integer({ minimum: 0, maximum: 100, description: 'PDQ quality (0–100)' })),
           other: Opt(list(Type.Object({ type: Str(64), value: Str(1024) }, Strict))),
         },
         Strict,
