@@ -25,6 +25,10 @@ export const PERMISSIONS = [
   'apikey.read',
   'apikey.write',
   'audit.read',
+  /** See the hash lists and match hashes against them. */
+  'hashlist.read',
+  /** Import, replace and remove hash lists. */
+  'hashlist.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
