@@ -16,9 +16,12 @@ export const SUITES = [
   'http-read',
   'http-bulk',
   'memory',
+  'pdq',
+  'pdq-index',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
+/** A suite may report several rows (one per size). */
 export interface Result {
   readonly suite: Suite;
   readonly command: string;
@@ -71,7 +74,7 @@ export interface RunOptions {
   readonly headers?: Record<string, string>;
 }
 
-export async function run(suite: Suite, opts: RunOptions): Promise<Result> {
+export async function run(suite: Suite, opts: RunOptions): Promise<Result | Result[]> {
   mkdirSync(WORK, { recursive: true });
   switch (suite) {
     case 'ingest-sqlite': {
@@ -128,6 +131,16 @@ export async function run(suite: Suite, opts: RunOptions): Promise<Result> {
           peakRssMb: r.peakRssMb,
         },
       };
+    }
+    case 'pdq': {
+      // Loaded on demand: sharp is only needed by the suites that decode images.
+      const { pdqBench } = await import('./pdq.ts');
+      return { suite, ...(await pdqBench()) };
+    }
+    case 'pdq-index': {
+      const { pdqIndexBench } = await import('./pdq-index.ts');
+      const rows = await pdqIndexBench(opts.reports ? [opts.reports] : undefined);
+      return rows.map((r) => ({ suite, ...r }));
     }
     case 'http':
     case 'http-read':

@@ -10,6 +10,7 @@ import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
 import { exportCommand } from './export.ts';
 import { generateCommand } from './generate.ts';
+import { hashCommand } from './hash.ts';
 import { ingestCommand } from './ingest.ts';
 import { orgCommands } from './org.ts';
 import { serveCommand } from './serve.ts';
@@ -79,6 +80,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   userCommands(program, ctx);
   apiKeyCommands(program, ctx);
   auditCommands(program, ctx);
+  hashCommand(program, ctx);
   benchCommand(program, ctx);
 
   try {
