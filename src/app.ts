@@ -1,6 +1,8 @@
 import type { AccessService } from './access/access.service.ts';
 import type { AuditService } from './audit/audit.service.ts';
 import type { Config } from './config.ts';
+import type { HashIndexHolder } from './hashlists/hash-index.ts';
+import type { HashListsService } from './hashlists/hashlists.service.ts';
 import type { Organisation } from './domain/organisation.ts';
 import type { IntakeService } from './intake/intake.service.ts';
 import type { IspwsService } from './intake/ispws.service.ts';
@@ -18,6 +20,12 @@ export interface App {
   readonly organisations: OrganisationsService;
   readonly access: AccessService;
   readonly audit: AuditService;
+  readonly hashlists: HashListsService;
+  /** The loaded hash lists; `port` is what the pipeline and the API read. */
+  readonly hashIndex: HashIndexHolder;
+  /** Loads the hash lists for matching (and keeps them current after local changes). Commands that run the
+   * pipeline call it first; until then every file is unmatched. */
+  loadHashLists(): Promise<void>;
   readonly receiving: Organisation;
   close(): Promise<void>;
 }

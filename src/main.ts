@@ -11,7 +11,8 @@ import { createOrganisationsService } from './organisations/organisations.servic
 import { createPipeline } from './pipeline/pipeline.ts';
 import { createReferralsService } from './referrals/referrals.service.ts';
 import { migrate, openDatabase } from './store/db.ts';
-import { NO_HASH_LISTS } from './pipeline/ports.ts';
+import { createHashIndexHolder } from './hashlists/hash-index.ts';
+import { createHashListsService } from './hashlists/hashlists.service.ts';
 
 /** The only place that wires everything: config → database → ports → pipeline → services. */
 export async function createApp(config: Config): Promise<App> {
@@ -23,7 +24,21 @@ export async function createApp(config: Config): Promise<App> {
     const organisations = createOrganisationsService({ database, clock, newId });
     const receiving = await organisations.ensureReceiving(config.receivingOrg);
     const access = createAccessService({ database, organisations, clock, newId });
-    const pipeline = createPipeline({ clock, hashes: NO_HASH_LISTS, routing: { receivingOrganisation: () => receiving } });
+    // Hash lists are loaded whole by the commands that match (serve, ingest, demo: `loadHashLists`), and
+    // swapped whole after every change; other commands do not pay for a million-entry index.
+    const hashIndex = createHashIndexHolder(database.db);
+    let matching = false;
+    const hashlists = createHashListsService({
+      database,
+      clock,
+      newId,
+      onChange: () => (matching ? hashIndex.reload() : undefined),
+    });
+    const pipeline = createPipeline({
+      clock,
+      hashes: hashIndex.port,
+      routing: { receivingOrganisation: () => receiving },
+    });
     // Concurrent requests share transactions (group commit); bulk ingest batches on its own.
     const intake = coalescingIntake(createIntakeService({ database, pipeline, clock, newId }), {
       maxBatch: 500,
@@ -46,6 +61,12 @@ export async function createApp(config: Config): Promise<App> {
       organisations,
       access,
       audit: createAuditService({ database, organisations, clock }),
+      hashlists,
+      hashIndex,
+      async loadHashLists() {
+        matching = true;
+        await hashIndex.reload();
+      },
       receiving,
       close: () => database.close(),
     };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 /**
  * The access matrix: every route of the server's own route table × every role, API key scope and anonymous
  * caller × an object of the caller's own organisation and one of another's. The expected status comes from
@@ -229,6 +231,8 @@ interface Template {
   plan(c: Case): Promise<Plan>;
 }
 
+/** A benign 34×42 test photo from Meta's PDQ reference data. */
+const WEE_JPEG = new URL('../../shared/reference/pdq/data/misc-images/wee.jpg', import.meta.url);
 const GHOST_ID = '0190a3c2-0000-7000-8000-00000000dead';
 const GHOST_ORG = 'no-such-organisation';
 
@@ -514,6 +518,80 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
           (await c.world.t.app.access.apiKey(key.value.key)) ? undefined : `key ${id} was revoked`,
       };
     },
+  },
+
+  // Hash lists are the instance's, not an organisation's: the permission alone decides.
+  'GET /api/v1/hashlists': {
+    access: 'hashlist.read',
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/api/v1/hashlists' }, ok: 200 }),
+  },
+  'POST /api/v1/hashlists': {
+    access: 'hashlist.write',
+    plan: (c) => {
+      const name = c.world.unique('list');
+      return Promise.resolve({
+        request: {
+          method: 'POST',
+          url: `/api/v1/hashlists?name=${name}&format=csv`,
+          headers: { 'content-type': 'text/csv' },
+          payload: Buffer.from(`hash_type,hash,category,scheme\nmd5,${'a1'.repeat(16)},1,vics-us\n`),
+        },
+        ok: 201,
+        unchanged: async () =>
+          (await c.world.t.app.database.db
+            .selectFrom('hash_lists')
+            .select('id')
+            .where('name', '=', name)
+            .executeTakeFirst())
+            ? `list ${name} was imported`
+            : undefined,
+      });
+    },
+  },
+  'DELETE /api/v1/hashlists/:name': {
+    access: 'hashlist.write',
+    plan: async (c) => {
+      const name = c.world.unique('doomed');
+      const r = await c.world.t.app.hashlists.import(
+        Readable.from([`hash_type,hash,category,scheme\nmd5,${'b2'.repeat(16)},1,vics-us\n`]),
+        { name, format: 'csv' },
+        OPERATOR,
+      );
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      return {
+        request: { method: 'DELETE', url: `/api/v1/hashlists/${name}` },
+        ok: 200,
+        unchanged: async () =>
+          (await c.world.t.app.database.db
+            .selectFrom('hash_lists')
+            .select('id')
+            .where('name', '=', name)
+            .executeTakeFirst())
+            ? undefined
+            : `list ${name} was removed`,
+      };
+    },
+  },
+  'POST /api/v1/hash': {
+    access: 'hashlist.read',
+    plan: () =>
+      Promise.resolve({
+        request: {
+          method: 'POST',
+          url: '/api/v1/hash',
+          headers: { 'content-type': 'image/jpeg' },
+          payload: readFileSync(WEE_JPEG),
+        },
+        ok: 200,
+      }),
+  },
+  'POST /api/v1/match': {
+    access: 'hashlist.read',
+    plan: () =>
+      Promise.resolve({
+        request: { method: 'POST', url: '/api/v1/match', payload: { files: [{ md5: 'c3'.repeat(16) }] } },
+        ok: 200,
+      }),
   },
 
   'GET /api/v1/audit': {

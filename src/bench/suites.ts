@@ -18,6 +18,7 @@ export const SUITES = [
   'memory',
   'pdq',
   'pdq-index',
+  'hashlist',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -136,6 +137,10 @@ export async function run(suite: Suite, opts: RunOptions): Promise<Result | Resu
       // Loaded on demand: sharp is only needed by the suites that decode images.
       const { pdqBench } = await import('./pdq.ts');
       return { suite, ...(await pdqBench()) };
+    }
+    case 'hashlist': {
+      const { hashlistBench } = await import('./hashlist.ts');
+      return { suite, ...(await hashlistBench(opts.reports)) };
     }
     case 'pdq-index': {
       const { pdqIndexBench } = await import('./pdq-index.ts');

@@ -11,6 +11,8 @@ import { demoCommand } from './demo.ts';
 import { exportCommand } from './export.ts';
 import { generateCommand } from './generate.ts';
 import { hashCommand } from './hash.ts';
+import { matchCommand } from './match.ts';
+import { hashlistCommands } from './hashlist.ts';
 import { ingestCommand } from './ingest.ts';
 import { orgCommands } from './org.ts';
 import { serveCommand } from './serve.ts';
@@ -81,6 +83,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   apiKeyCommands(program, ctx);
   auditCommands(program, ctx);
   hashCommand(program, ctx);
+  matchCommand(program, ctx);
+  hashlistCommands(program, ctx, (app) => app.hashlists);
   benchCommand(program, ctx);
 
   try {

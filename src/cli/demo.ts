@@ -33,6 +33,7 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
         try {
           await generateScenario({ reports: opts.reports, seed: opts.seed, outDir: dir, format: 'xml' });
           const source = await demoOrganisations(app, ctx);
+          await app.loadHashLists();
           const s = await ingestUnits(
             readUnits([dir], { maxBytes: app.config.maxInputBytes, stdin: ctx.stdin }),
             app.intake,

@@ -30,6 +30,7 @@ export function ingestCommand(program: Command, ctx: CommandContext): void {
           throw new UsageError(
             `--source: no organisation ${JSON.stringify(opts.source)} (see conduit org list)`,
           );
+        await app.loadHashLists();
         const progress = ctx.stderr.isTTY && !opts.json ? progressReporter(ctx.stderr) : undefined;
         // Parsing runs beside the main thread, which reads files and writes the database.
         const pool = createParsePool(Math.max(1, availableParallelism() - 1));

@@ -22,6 +22,16 @@ export function serveCommand(program: Command, ctx: CommandContext): void {
 
 /** Listens until SIGINT/SIGTERM, then closes cleanly. */
 export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): Promise<void> {
+  await app.loadHashLists();
+  // A list imported by another process (the CLI, another server) is picked up within half a minute.
+  const poll = setInterval(() => {
+    app.hashIndex
+      .reloadIfChanged()
+      .catch((e: unknown) =>
+        ctx.stderr.write(`conduit: hash lists not reloaded: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
+  }, 30_000);
+  poll.unref();
   const { tls } = app.config;
   const server = await buildServer({
     ...app,
@@ -44,5 +54,6 @@ export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): 
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  clearInterval(poll);
   await server.close();
 }

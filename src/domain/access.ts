@@ -40,10 +40,20 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'user.write',
     'apikey.read',
     'apikey.write',
+    'hashlist.read',
+    'hashlist.write',
   ],
-  supervisor: ['referral.submit', 'referral.status', 'referral.read', 'organisation.read', 'user.read'],
-  analyst: ['referral.submit', 'referral.status', 'referral.read', 'organisation.read'],
-  investigator: ['referral.status', 'referral.read', 'organisation.read'],
+  supervisor: [
+    'referral.submit',
+    'referral.status',
+    'referral.read',
+    'organisation.read',
+    'user.read',
+    'hashlist.read',
+    'hashlist.write',
+  ],
+  analyst: ['referral.submit', 'referral.status', 'referral.read', 'organisation.read', 'hashlist.read'],
+  investigator: ['referral.status', 'referral.read', 'organisation.read', 'hashlist.read'],
   auditor: ['audit.read', 'organisation.read', 'user.read', 'apikey.read'],
 };
 

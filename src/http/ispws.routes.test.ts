@@ -29,6 +29,7 @@ import { verifyAuditChain } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import { buildServer } from './server.ts';
 import { NO_HASH_LISTS } from '../pipeline/ports.ts';
+import { createHashListsService } from '../hashlists/hashlists.service.ts';
 
 /** Who the test is when it reads referrals back (reads are audited): the CLI operator, who sees all. */
 const TEST_READER = OPERATOR;
@@ -136,7 +137,11 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
     const organisations = createOrganisationsService({ database, clock, newId: uuidv7 });
     const receiving = await organisations.ensureReceiving('hub');
     const access = createAccessService({ database, organisations, clock, newId: uuidv7 });
-    const pipeline = createPipeline({ clock, hashes: NO_HASH_LISTS, routing: { receivingOrganisation: () => receiving } });
+    const pipeline = createPipeline({
+      clock,
+      hashes: NO_HASH_LISTS,
+      routing: { receivingOrganisation: () => receiving },
+    });
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     const referrals = createReferralsService({ database, organisations, clock });
     for (const slug of ['example-esp', 'other-esp']) {
@@ -160,6 +165,8 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
       organisations,
       access,
       audit: createAuditService({ database, organisations, clock }),
+      hashlists: createHashListsService({ database, clock, newId: uuidv7 }),
+      hashIndex: { port: NO_HASH_LISTS },
       receiving,
       maxInputBytes: 256 * 1024,
       now: () => new Date(),

@@ -19,6 +19,10 @@ import type { ReferralsService } from '../referrals/referrals.service.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { hashlistRoutes } from './hashlists.routes.ts';
+import { matchRoutes } from './matches.routes.ts';
+import type { HashListsService } from '../hashlists/hashlists.service.ts';
+import type { HashIndexPort } from '../pipeline/ports.ts';
 import { DOCS_PREFIX, installAuth, type RouteEntry } from './auth.ts';
 import { errorBody } from './errors.ts';
 import { ispwsRoutes } from './ispws.routes.ts';
@@ -33,6 +37,8 @@ export interface HttpDeps {
   readonly organisations: OrganisationsService;
   readonly access: AccessService;
   readonly audit: AuditService;
+  readonly hashlists: HashListsService;
+  readonly hashIndex: { readonly port: HashIndexPort };
   readonly receiving: Organisation;
   readonly maxInputBytes: number;
   readonly now: () => Date;
@@ -165,6 +171,8 @@ export async function buildServerWithRoutes(deps: HttpDeps): Promise<Server> {
   });
   await app.register(referralRoutes(deps), { prefix: '/api/v1' });
   await app.register(adminRoutes(deps), { prefix: '/api/v1' });
+  await app.register(hashlistRoutes({ hashlists: deps.hashlists }), { prefix: '/api/v1' });
+  await app.register(matchRoutes({ hashes: deps.hashIndex.port }), { prefix: '/api/v1' });
   await app.register(ispwsRoutes(deps.ispws), { prefix: '/ispws' });
   return { app, routes };
 }

@@ -29,7 +29,11 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     disposers.push(() => database.dispose());
     const orgs = createOrganisationsService({ database, clock, newId: uuidv7 });
     const receiving = await orgs.ensureReceiving('hub');
-    const pipeline = createPipeline({ clock, hashes: NO_HASH_LISTS, routing: { receivingOrganisation: () => receiving } });
+    const pipeline = createPipeline({
+      clock,
+      hashes: NO_HASH_LISTS,
+      routing: { receivingOrganisation: () => receiving },
+    });
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     return { database, intake, receiving };
   }

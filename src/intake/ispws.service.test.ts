@@ -58,7 +58,11 @@ describe.each(DIALECTS)('ISPWS service on %s', (dialect) => {
     const added = await organisations.add({ slug: 'example-esp', kind: 'provider' }, OPERATOR);
     if (!added.ok) throw new Error(JSON.stringify(added.problems));
     const access = createAccessService({ database, organisations, clock, newId: uuidv7 });
-    const pipeline = createPipeline({ clock, hashes: NO_HASH_LISTS, routing: { receivingOrganisation: () => receiving } });
+    const pipeline = createPipeline({
+      clock,
+      hashes: NO_HASH_LISTS,
+      routing: { receivingOrganisation: () => receiving },
+    });
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     const ispws = createIspwsService({
       database,

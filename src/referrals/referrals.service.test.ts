@@ -40,7 +40,11 @@ describe.each(DIALECTS)('need-to-know on referrals (%s)', (dialect) => {
     const mi = await add('unit-mi', 'unit', 'ncc-it');
     const provider = await add('provider-x', 'provider');
     const routedTo = async (recipient: Organisation, ref: string): Promise<string> => {
-      const pipeline = createPipeline({ clock, hashes: NO_HASH_LISTS, routing: { receivingOrganisation: () => recipient } });
+      const pipeline = createPipeline({
+        clock,
+        hashes: NO_HASH_LISTS,
+        routing: { receivingOrganisation: () => recipient },
+      });
       const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
       const [r] = await intake.submit(provider, [canonicalSubmission(canonicalReferral(ref))], OPERATOR);
       if (r?.kind !== 'accepted') throw new Error(`not accepted: ${JSON.stringify(r)}`);

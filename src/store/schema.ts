@@ -138,4 +138,44 @@ export interface Tables {
     details_xml: string | null;
     created_at: string;
   };
+  hash_lists: {
+    id: string;
+    name: string;
+    /** Counts the imports of this name: 1 for the first, +1 on every re-import. */
+    version: number;
+    negative: number;
+    format: string;
+    scheme: string | null;
+    entries: number;
+    skipped: number;
+    /** The import whose entries are current; swapped in one update by a re-import. */
+    import_id: string;
+    file_sha256: string;
+    imported_at: string;
+    imported_by: string;
+    created_at: string;
+  };
+  hash_list_imports: {
+    id: string;
+    list_name: string;
+    state: string;
+    started_at: string;
+  };
+  hash_list_entries: {
+    import_id: string;
+    /** 0-based position in the import: the key for paging and chunked deletes. */
+    seq: number;
+    entry: string;
+    md5: string | null;
+    sha1: string | null;
+    sha256: string | null;
+    pdq: string | null;
+    pdq_quality: number | null;
+    category: string;
+    source_scheme: string;
+    source_code: string | null;
+    series: string | null;
+    /** 1 / 0, or null when the list does not say. */
+    victim_identified: number | null;
+  };
 }

@@ -38,6 +38,7 @@ export async function startTestServer(
     { CONDUIT_MAX_INPUT_BYTES: String(64 * 1024), CONDUIT_RATE_LIMIT: '100000', ...env },
   );
   const app = await createApp({ ...config, db: t.url });
+  await app.loadHashLists();
   const { app: http, routes } = await buildServerWithRoutes({
     ...app,
     maxInputBytes: config.maxInputBytes,
