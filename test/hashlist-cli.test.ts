@@ -1,60 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { Command, CommanderError } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.ts';
-import { EXIT, type CommandContext } from '../src/cli/cli.ts';
-import { hashlistCommands } from '../src/cli/hashlist.ts';
-import { loadConfig } from '../src/config.ts';
-import { createApp } from '../src/main.ts';
+import { conduit } from './support/cli.ts';
 import { createTestDatabase, DIALECTS } from './support/databases.ts';
 
 const VICS = new URL('../../shared/reference/vics/', import.meta.url).pathname;
 
-/**
- * Runs `conduit hashlist …` through a program of its own (registration in cli.ts is wired separately),
- * with the same exit-code rules as runCli.
- */
-async function hashlist(db: string, args: readonly string[], stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  let code: number = EXIT.ok;
-  let opened: App | undefined;
-  const program = new Command('conduit')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
-  const ctx: CommandContext = {
-    env: {},
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout,
-    stderr,
-    openApp: () => createApp(loadConfig({ db }, {})),
-    operator: { principal: { kind: 'operator', name: 'test' }, requestId: null },
-    async app() {
-      opened ??= await createApp(loadConfig({ db }, {}));
-      return opened;
-    },
-    exit(c) {
-      code = c;
-    },
-  };
-  hashlistCommands(program, ctx);
-  try {
-    await program.parseAsync(['hashlist', ...args], { from: 'user' });
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    code = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } finally {
-    await opened?.close();
-  }
-  return { code, out, err };
-}
+/** `conduit hashlist …args` in-process. */
+const hashlist = (db: string, args: readonly string[], stdin = '') =>
+  conduit(db, ['hashlist', ...args], stdin);
 
 describe.each(DIALECTS)('conduit hashlist on %s', (dialect) => {
   const cleanup: (() => Promise<void> | void)[] = [];
@@ -114,7 +69,12 @@ describe.each(DIALECTS)('conduit hashlist on %s', (dialect) => {
     const list = await hashlist(db, ['list', '--json']);
     expect(JSON.parse(list.out)).toEqual([
       expect.objectContaining({ name: 'other', version: 1, entries: 1 }),
-      expect.objectContaining({ name: 'vic', version: 2, entries: 1, importedBy: 'cli:test' }),
+      expect.objectContaining({
+        name: 'vic',
+        version: 2,
+        entries: 1,
+        importedBy: `cli:${userInfo().username}`,
+      }),
     ]);
     expect((await hashlist(db, ['list'])).out).toMatch(/^other\tv1\t1 entries\tpositive\tcsv\t/);
 

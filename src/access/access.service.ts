@@ -1,10 +1,8 @@
 import { Secret, TOTP } from 'otpauth';
 import {
-  actorOf,
   can,
   isRole,
   isScope,
-  orgOf,
   type ApiKeyId,
   type Permission,
   type Principal,
@@ -32,7 +30,7 @@ import {
   type ApiKeyRow,
   type UserRow,
 } from '../store/access.repo.ts';
-import { auditedWrite, type AuditEntry } from '../store/audit.repo.ts';
+import { auditEvent, auditedWrite, recordAudit, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import {
   DEFAULT_SCRYPT_COST,
@@ -151,26 +149,15 @@ export function createAccessService(deps: {
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
   });
-  function event(
+  const event = (
     ctx: RequestContext,
     action: string,
     objectType: string,
     objectId: string | null,
     details: Record<string, unknown> = {},
     outcome: AuditEntry['outcome'] = 'ok',
-  ): AuditEntry {
-    return {
-      at: clock.now(),
-      actor: actorOf(ctx.principal),
-      orgId: orgOf(ctx.principal),
-      action,
-      objectType,
-      objectId,
-      requestId: ctx.requestId,
-      outcome,
-      details,
-    };
-  }
+  ): AuditEntry => auditEvent(ctx, clock.now(), { action, objectType, objectId, details, outcome });
+
   const forbidden = (what: string): Outcome<never> => ({
     ok: false,
     problems: [problem('forbidden', '', `your role cannot ${what}`)],
@@ -477,12 +464,9 @@ export function createAccessService(deps: {
     },
 
     async recordDenied(ctx, what) {
-      await auditedWrite(db, () =>
-        Promise.resolve({
-          value: undefined,
-          events: [event(ctx, 'access.denied', 'route', what.route, { reason: what.reason }, 'denied')],
-        }),
-      );
+      await recordAudit(db, [
+        event(ctx, 'access.denied', 'route', what.route, { reason: what.reason }, 'denied'),
+      ]);
     },
 
     async enrolTotp(ctx) {

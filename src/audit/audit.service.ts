@@ -1,9 +1,10 @@
-import { actorOf, can, orgOf, type RequestContext } from '../domain/access.ts';
+import { can, orgOf, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import type { Instant } from '../domain/ids.ts';
 import type { OrganisationsService } from '../organisations/organisations.service.ts';
 import {
-  auditedWrite,
+  auditEvent,
+  recordAudit,
   searchAudit,
   verifyAuditChain,
   type AuditAnchor,
@@ -85,24 +86,14 @@ export function createAuditService(deps: {
         details: JSON.parse(r.details) as unknown,
         hash: r.hash,
       }));
-      await auditedWrite(database.db, () =>
-        Promise.resolve({
-          value: undefined,
-          events: [
-            {
-              at: clock.now(),
-              actor: actorOf(ctx.principal),
-              orgId: own,
-              action: 'audit.search',
-              objectType: 'audit',
-              objectId: null,
-              requestId: ctx.requestId,
-              outcome: 'ok',
-              details: { query: { ...q }, shown: items.length },
-            },
-          ],
+      await recordAudit(database.db, [
+        auditEvent(ctx, clock.now(), {
+          action: 'audit.search',
+          objectType: 'audit',
+          objectId: null,
+          details: { query: { ...q }, shown: items.length },
         }),
-      );
+      ]);
       return { ok: true, items, next: rows.length > q.limit ? (items.at(-1)?.seq ?? null) : null };
     },
   };

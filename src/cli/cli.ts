@@ -84,7 +84,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   auditCommands(program, ctx);
   hashCommand(program, ctx);
   matchCommand(program, ctx);
-  hashlistCommands(program, ctx, (app) => app.hashlists);
+  hashlistCommands(program, ctx);
   benchCommand(program, ctx);
 
   try {

@@ -1,38 +1,14 @@
 import { Option, type Command } from 'commander';
-import { v7 as uuidv7 } from 'uuid';
-import type { App } from '../app.ts';
 import type { Problem } from '../domain/errors.ts';
-import type { Instant } from '../domain/ids.ts';
 import { SCHEMES } from '../hashlists/categories.ts';
-import {
-  createHashListsService,
-  HASHLIST_FORMATS,
-  type HashListsService,
-  type HashListView,
-} from '../hashlists/hashlists.service.ts';
+import { HASHLIST_FORMATS, type HashListView } from '../hashlists/hashlists.service.ts';
 import { EXIT, type CommandContext } from './cli.ts';
 
-/**
- * The service the commands call. Until App carries `hashlists` (TODO(wiring)), one is built over the
- * app's database; the running server notices the change on its next poll (`reloadIfChanged`).
- */
-export type HashListsOf = (app: App) => HashListsService;
-const standalone: HashListsOf = (app) =>
-  createHashListsService({
-    database: app.database,
-    clock: { now: () => new Date().toISOString() as Instant },
-    newId: () => uuidv7(),
-  });
-
-export function hashlistCommands(
-  program: Command,
-  ctx: CommandContext,
-  serviceOf: HashListsOf = standalone,
-): void {
+export function hashlistCommands(program: Command, ctx: CommandContext): void {
   const hashlist = program
     .command('hashlist')
     .description('hash lists of known material (VICS JSON, CSV): import, list, remove');
-  const service = async () => serviceOf(await ctx.app());
+  const service = async () => (await ctx.app()).hashlists;
 
   hashlist
     .command('import')

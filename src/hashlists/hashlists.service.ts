@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { actorOf, can, orgOf, type RequestContext } from '../domain/access.ts';
+import { actorOf, can, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import type { Instant } from '../domain/ids.ts';
-import { auditedWrite, type AuditEntry } from '../store/audit.repo.ts';
+import { auditEvent, auditedWrite, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import {
   abandonedImports,
@@ -117,17 +117,7 @@ export function createHashListsService(deps: {
     details: Record<string, unknown>,
     outcome: AuditEntry['outcome'] = 'ok',
   ): AuditEntry {
-    return {
-      at: clock.now(),
-      actor: actorOf(ctx.principal),
-      orgId: orgOf(ctx.principal),
-      action,
-      objectType: 'hashlist',
-      objectId,
-      requestId: ctx.requestId,
-      outcome,
-      details,
-    };
+    return auditEvent(ctx, clock.now(), { action, objectType: 'hashlist', objectId, details, outcome });
   }
   const refuse = (problems: Problem[], refused = false): ImportResult => ({
     ok: false,

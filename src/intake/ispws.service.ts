@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { actorOf, can, type Principal, type RequestContext } from '../domain/access.ts';
+import { can, type Principal, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import { parseMd5, parseSha1, parseSha256, type Instant, type OrganisationId } from '../domain/ids.ts';
 import type { Organisation, OrganisationKind } from '../domain/organisation.ts';
 import type { MediaFile, ReferralDocument } from '../domain/referral.ts';
-import { auditedWrite, type AuditEntry } from '../store/audit.repo.ts';
+import { auditEvent, auditedWrite, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import {
   findIspwsFile,
@@ -177,17 +177,13 @@ export function createIspwsService(deps: {
     reportId: number,
     details: Record<string, unknown> = {},
   ): AuditEntry {
-    return {
-      at: clock.now(),
-      actor: actorOf(ctx.principal),
-      orgId: client.id,
+    return auditEvent(ctx, clock.now(), {
       action,
       objectType: 'ispws-report',
       objectId: String(reportId),
-      requestId: ctx.requestId,
-      outcome: 'ok',
       details,
-    };
+      orgId: client.id,
+    });
   }
 
   async function reloadRefusal(client: Organisation, reportId: number): Promise<IspwsFailure> {

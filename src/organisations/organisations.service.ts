@@ -1,4 +1,4 @@
-import { actorOf, can, orgOf, type RequestContext } from '../domain/access.ts';
+import { can, orgOf, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import { parseCountryCode, type Instant, type OrganisationId } from '../domain/ids.ts';
 import {
@@ -8,7 +8,7 @@ import {
   type Coverage,
   type Organisation,
 } from '../domain/organisation.ts';
-import { auditedWrite } from '../store/audit.repo.ts';
+import { auditEvent, auditedWrite } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import {
   findOrganisationBySlug,
@@ -107,17 +107,12 @@ export function createOrganisationsService(deps: {
         return {
           value: undefined,
           events: [
-            {
-              at,
-              actor: actorOf(ctx.principal),
-              orgId: orgOf(ctx.principal),
+            auditEvent(ctx, at, {
               action: 'organisation.add',
               objectType: 'organisation',
               objectId: organisation.id,
-              requestId: ctx.requestId,
-              outcome: 'ok',
               details: { ...organisation },
-            },
+            }),
           ],
         };
       });

@@ -2,9 +2,9 @@ import type { Decision } from '../domain/decision.ts';
 import type { HashMatch } from '../domain/media.ts';
 import type { Instant } from '../domain/ids.ts';
 import { effectiveHashes, type ReferralDocument } from '../domain/referral.ts';
-import { actorOf, can, orgOf, type RequestContext } from '../domain/access.ts';
+import { can, type RequestContext } from '../domain/access.ts';
 import { subtreeOf, type Organisation } from '../domain/organisation.ts';
-import { auditedWrite, type AuditEntry } from '../store/audit.repo.ts';
+import { auditEvent, recordAudit, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import {
   getReferral,
@@ -129,24 +129,9 @@ export function createReferralsService(deps: {
     details: Record<string, unknown>,
     outcome: AuditEntry['outcome'] = 'ok',
   ): Promise<void> {
-    return auditedWrite(database.db, () =>
-      Promise.resolve({
-        value: undefined,
-        events: [
-          {
-            at: clock.now(),
-            actor: actorOf(ctx.principal),
-            orgId: orgOf(ctx.principal),
-            action,
-            objectType: 'referral',
-            objectId,
-            requestId: ctx.requestId,
-            outcome,
-            details,
-          },
-        ],
-      }),
-    );
+    return recordAudit(database.db, [
+      auditEvent(ctx, clock.now(), { action, objectType: 'referral', objectId, details, outcome }),
+    ]);
   }
 
   function summary(r: ReferralRow, names: Map<string, string>): ReferralSummary {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { actorOf, orgOf, type RequestContext } from '../domain/access.ts';
 import { canonicalJson } from '../domain/canonical-json.ts';
 import { GENESIS as GENESIS_HASH } from './migrations/0001_init.ts';
 import type { Tables } from './schema.ts';
@@ -70,6 +71,40 @@ export async function appendAudit(
   for (const chunk of chunks(rows, 12)) await trx.insertInto('audit_events').values(chunk).execute();
   await trx.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
   return { seq, hash };
+}
+
+/**
+ * The event of one principal's request: who (`actorOf`), on behalf of which organisation, which request.
+ * `orgId` overrides the principal's organisation where the event belongs to another (an /ispws client's).
+ */
+export function auditEvent(
+  ctx: RequestContext,
+  at: string,
+  e: {
+    readonly action: string;
+    readonly objectType: string;
+    readonly objectId: string | null;
+    readonly details?: Readonly<Record<string, unknown>>;
+    readonly outcome?: AuditEntry['outcome'];
+    readonly orgId?: string | null;
+  },
+): AuditEntry {
+  return {
+    at,
+    actor: actorOf(ctx.principal),
+    orgId: e.orgId === undefined ? orgOf(ctx.principal) : e.orgId,
+    action: e.action,
+    objectType: e.objectType,
+    objectId: e.objectId,
+    requestId: ctx.requestId,
+    outcome: e.outcome ?? 'ok',
+    details: e.details ?? {},
+  };
+}
+
+/** Records events that go with no change of their own (a read, a refusal), in their own transaction. */
+export function recordAudit(db: Kysely<Tables>, events: readonly AuditEntry[]): Promise<void> {
+  return auditedWrite(db, () => Promise.resolve({ value: undefined, events }));
 }
 
 /**
