@@ -8,6 +8,8 @@ import type { IntakeService } from './intake/intake.service.ts';
 import type { IspwsService } from './intake/ispws.service.ts';
 import type { OrganisationsService } from './organisations/organisations.service.ts';
 import type { ReferralsService } from './referrals/referrals.service.ts';
+import type { RulesService } from './rules/rules.service.ts';
+import type { TriageService } from './triage/triage.service.ts';
 import type { Database } from './store/db.ts';
 
 /** The services an edge may call, built once by main.ts. Edges never reach the store. */
@@ -23,6 +25,10 @@ export interface App {
   readonly hashlists: HashListsService;
   /** The loaded hash lists; `port` is what the pipeline and the API read. */
   readonly hashIndex: HashIndexHolder;
+  /** Routing and priority rules, lexicons, and the organisation tree the pipeline routes over. */
+  readonly rules: RulesService;
+  /** The triage queue and its actions; re-running routing. */
+  readonly triage: TriageService;
   /** Loads the hash lists for matching (and keeps them current after local changes). Commands that run the
    * pipeline call it first; until then every file is unmatched. */
   loadHashLists(): Promise<void>;

@@ -9,6 +9,8 @@ export interface Config {
   readonly rateLimit: number;
   /** Browser origins allowed to call the API cross-origin; none by default. */
   readonly corsOrigins: readonly string[];
+  /** An agency's own MaxMind-format database (city or country); DB-IP's country database by default. */
+  readonly geoDatabase?: string;
   /** PEM files for TLS; `serve` speaks plain HTTP without them. */
   readonly tls?: { readonly certPath: string; readonly keyPath: string };
 }
@@ -57,6 +59,8 @@ export function loadConfig(opts: { db?: string }, env: NodeJS.ProcessEnv): Confi
     receivingOrg: env.CONDUIT_RECEIVING_ORG ?? 'hub',
     rateLimit,
     corsOrigins,
+    ...(env.CONDUIT_GEOIP_DB !== undefined &&
+      env.CONDUIT_GEOIP_DB !== '' && { geoDatabase: env.CONDUIT_GEOIP_DB }),
     ...(certPath !== undefined && keyPath !== undefined && { tls: { certPath, keyPath } }),
   };
 }

@@ -13,6 +13,9 @@ import { createReferralsService } from './referrals/referrals.service.ts';
 import { migrate, openDatabase } from './store/db.ts';
 import { createHashIndexHolder } from './hashlists/hash-index.ts';
 import { createHashListsService } from './hashlists/hashlists.service.ts';
+import { openGeoDatabase } from './adapters/geo.ts';
+import { createRulesService } from './rules/rules.service.ts';
+import { createTriageService } from './triage/triage.service.ts';
 
 /** The only place that wires everything: config → database → ports → pipeline → services. */
 export async function createApp(config: Config): Promise<App> {
@@ -21,8 +24,11 @@ export async function createApp(config: Config): Promise<App> {
     await migrate(database);
     const clock = { now: () => instantOf(new Date()) };
     const newId = () => uuidv7();
-    const organisations = createOrganisationsService({ database, clock, newId });
+    // Rules, lexicons and the organisation tree are small: loaded at start, reloaded on every local change.
+    const rules = createRulesService({ database, clock, newId });
+    const organisations = createOrganisationsService({ database, clock, newId, onChange: rules.reload });
     const receiving = await organisations.ensureReceiving(config.receivingOrg);
+    await rules.reload();
     const access = createAccessService({ database, organisations, clock, newId });
     // Hash lists are loaded whole by the commands that match (serve, ingest, demo: `loadHashLists`), and
     // swapped whole after every change; other commands do not pay for a million-entry index.
@@ -37,7 +43,9 @@ export async function createApp(config: Config): Promise<App> {
     const pipeline = createPipeline({
       clock,
       hashes: hashIndex.port,
-      routing: { receivingOrganisation: () => receiving },
+      geo: openGeoDatabase(config.geoDatabase),
+      rules: rules.snapshot,
+      routing: { receivingOrganisation: () => receiving, organisations: rules.organisations },
     });
     // Concurrent requests share transactions (group commit); bulk ingest batches on its own.
     const intake = coalescingIntake(createIntakeService({ database, pipeline, clock, newId }), {
@@ -63,6 +71,8 @@ export async function createApp(config: Config): Promise<App> {
       audit: createAuditService({ database, organisations, clock }),
       hashlists,
       hashIndex,
+      rules,
+      triage: createTriageService({ database, organisations, pipeline, clock }),
       async loadHashLists() {
         matching = true;
         await hashIndex.reload();

@@ -22,7 +22,8 @@ import {
 import type { OrganisationId } from '../src/domain/ids.ts';
 import type { RouteAccess, RouteEntry } from '../src/http/auth.ts';
 import { DIALECTS, type TestDialect } from './support/databases.ts';
-import { canonicalReferral } from './support/fixtures.ts';
+import { canonicalReferral, canonicalSubmission } from './support/fixtures.ts';
+import { loadDefaultRoutingRules } from '../src/rules/routing-rules.ts';
 import { OPERATOR, startTestServer, TEST_PASSWORD, type Headers, type TestServer } from './support/server.ts';
 
 /** The route table of a real server, read once: what the matrix must cover. */
@@ -197,7 +198,7 @@ interface Case {
 }
 
 interface Request {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly url: string;
   readonly payload?: object;
   readonly headers?: Headers;
@@ -235,6 +236,32 @@ interface Template {
 const WEE_JPEG = new URL('../../shared/reference/pdq/data/misc-images/wee.jpg', import.meta.url);
 const GHOST_ID = '0190a3c2-0000-7000-8000-00000000dead';
 const GHOST_ORG = 'no-such-organisation';
+
+/** A referral of the target's, filed for this case alone (triage actions change it). Routed to the hub. */
+async function freshReferral(c: Case): Promise<string> {
+  const source = await c.world.t.app.organisations.bySlug(c.target);
+  if (!source) throw new Error(c.target);
+  const [r] = await c.world.t.app.intake.submit(
+    source,
+    [canonicalSubmission(canonicalReferral(c.world.unique('triage')))],
+    OPERATOR,
+  );
+  if (r?.kind !== 'accepted') throw new Error(JSON.stringify(r));
+  return r.id;
+}
+/** Triage acts on referrals routed within the caller's organisation: here, the receiving hub's. */
+const triageable = (c: Case) => permits(c.who, 'referral.triage') && within(RECEIVING, c.own);
+async function triageChanged(c: Case, id: string): Promise<string | undefined> {
+  const row = await c.world.t.app.database.db
+    .selectFrom('referrals')
+    .select(['triage', 'overrides', 'recipient_org_id'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  const hub = await c.world.t.app.organisations.bySlug(RECEIVING);
+  return row.triage !== 'pending' || row.overrides !== null || row.recipient_org_id !== hub?.id
+    ? `its triage changed: ${JSON.stringify(row)}`
+    : undefined;
+}
 
 const TEMPLATES: Readonly<Record<string, Template>> = {
   'GET /': {
@@ -592,6 +619,166 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
         request: { method: 'POST', url: '/api/v1/match', payload: { files: [{ md5: 'c3'.repeat(16) }] } },
         ok: 200,
       }),
+  },
+
+  'GET /api/v1/queue': {
+    access: 'referral.read',
+    // A queue is its organisation's: readable from the organisation itself and from above it.
+    plan: (c) =>
+      Promise.resolve({
+        request: { method: 'GET', url: `/api/v1/queue?org=${c.target}` },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 422,
+        absent: {
+          request: { method: 'GET', url: `/api/v1/queue?org=${GHOST_ORG}` },
+          stands: [c.target, GHOST_ORG],
+        },
+      }),
+  },
+  'POST /api/v1/referrals/:id/accept': {
+    access: 'referral.triage',
+    plan: async (c) => {
+      const id = await freshReferral(c);
+      return {
+        request: { method: 'POST', url: `/api/v1/referrals/${id}/accept` },
+        ok: 200,
+        visible: triageable(c),
+        hidden: 404,
+        absent: {
+          request: { method: 'POST', url: `/api/v1/referrals/${GHOST_ID}/accept` },
+          stands: [id, GHOST_ID],
+        },
+        unchanged: () => triageChanged(c, id),
+      };
+    },
+  },
+  'POST /api/v1/referrals/:id/reassign': {
+    access: 'referral.triage',
+    plan: async (c) => {
+      const id = await freshReferral(c);
+      const payload = { to: 'nc-a', reason: 'matrix' };
+      return {
+        request: { method: 'POST', url: `/api/v1/referrals/${id}/reassign`, payload },
+        ok: 200,
+        visible: triageable(c),
+        hidden: 404,
+        absent: {
+          request: { method: 'POST', url: `/api/v1/referrals/${GHOST_ID}/reassign`, payload },
+          stands: [id, GHOST_ID],
+        },
+        unchanged: () => triageChanged(c, id),
+      };
+    },
+  },
+  'POST /api/v1/referrals/:id/priority': {
+    access: 'referral.triage',
+    plan: async (c) => {
+      const id = await freshReferral(c);
+      const payload = { level: 'E', reason: 'matrix' };
+      return {
+        request: { method: 'POST', url: `/api/v1/referrals/${id}/priority`, payload },
+        ok: 200,
+        visible: triageable(c),
+        hidden: 404,
+        absent: {
+          request: { method: 'POST', url: `/api/v1/referrals/${GHOST_ID}/priority`, payload },
+          stands: [id, GHOST_ID],
+        },
+        unchanged: () => triageChanged(c, id),
+      };
+    },
+  },
+  'POST /api/v1/routing/rerun': {
+    access: 'referral.triage',
+    // Within the caller's reach only: nothing of another organisation's is touched or counted.
+    plan: () =>
+      Promise.resolve({ request: { method: 'POST', url: '/api/v1/routing/rerun', payload: {} }, ok: 200 }),
+  },
+  'GET /api/v1/rules/:kind': {
+    access: 'rules.read',
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/api/v1/rules/routing' }, ok: 200 }),
+  },
+  'POST /api/v1/rules/:kind/validate': {
+    access: 'rules.read',
+    plan: () =>
+      Promise.resolve({
+        request: {
+          method: 'POST',
+          url: '/api/v1/rules/routing/validate',
+          payload: loadDefaultRoutingRules(),
+        },
+        ok: 200,
+      }),
+  },
+  'PUT /api/v1/rules/:kind': {
+    access: 'rules.write',
+    plan: (c) => {
+      const version = c.world.unique('matrix-rules');
+      return Promise.resolve({
+        request: {
+          method: 'PUT',
+          url: '/api/v1/rules/routing',
+          payload: { ...loadDefaultRoutingRules(), version },
+        },
+        ok: 200,
+        unchanged: async () =>
+          (await c.world.t.app.database.db
+            .selectFrom('rule_sets')
+            .select('id')
+            .where('label', '=', version)
+            .executeTakeFirst())
+            ? `rules ${version} were loaded`
+            : undefined,
+      });
+    },
+  },
+  'GET /api/v1/lexicons': {
+    access: 'rules.read',
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/api/v1/lexicons' }, ok: 200 }),
+  },
+  'PUT /api/v1/lexicons/:name': {
+    access: 'rules.write',
+    plan: (c) => {
+      const name = c.world.unique('lex');
+      return Promise.resolve({
+        request: {
+          method: 'PUT',
+          url: `/api/v1/lexicons/${name}`,
+          payload: { format: 'csv', content: 'tokenalpha,2\n' },
+        },
+        ok: 200,
+        unchanged: async () =>
+          (await c.world.t.app.database.db
+            .selectFrom('rule_sets')
+            .select('id')
+            .where('name', '=', name)
+            .executeTakeFirst())
+            ? `lexicon ${name} was loaded`
+            : undefined,
+      });
+    },
+  },
+  'DELETE /api/v1/lexicons/:name': {
+    access: 'rules.write',
+    plan: async (c) => {
+      const name = c.world.unique('doomed-lex');
+      const r = await c.world.t.app.rules.importLexicon(name, 'tokenbeta,1\n', 'csv', OPERATOR);
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      return {
+        request: { method: 'DELETE', url: `/api/v1/lexicons/${name}` },
+        ok: 200,
+        unchanged: async () =>
+          (await c.world.t.app.database.db
+            .selectFrom('rule_sets')
+            .select('id')
+            .where('name', '=', name)
+            .where('document', 'is', null)
+            .executeTakeFirst())
+            ? `lexicon ${name} was retired`
+            : undefined,
+      };
+    },
   },
 
   'GET /api/v1/audit': {

@@ -53,10 +53,13 @@ describe.each(DIALECTS)('conduit CLI on %s', (dialect) => {
         },
       ],
       jurisdiction: { recipient: 'hub' },
-      priority: null,
       subjects: [],
       matches: [],
     });
+    // Decided with its reasons: where (kept at the hub: no organisation covers it) and how urgent.
+    const decided = exported[0] as { jurisdiction: { reasons: string[] }; priority: { level: string } };
+    expect(decided.jurisdiction.reasons.length).toBeGreaterThan(0);
+    expect(decided.priority.level).toMatch(/^[E123]$/);
     // The receiving organisation's creation, the receipt, the export (a read of everything): intact.
     expect(JSON.parse((await conduit(db, ['audit', 'verify', '--json'])).out)).toMatchObject({
       ok: true,

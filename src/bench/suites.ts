@@ -19,6 +19,7 @@ export const SUITES = [
   'pdq',
   'pdq-index',
   'hashlist',
+  'routing',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -141,6 +142,10 @@ export async function run(suite: Suite, opts: RunOptions): Promise<Result | Resu
     case 'hashlist': {
       const { hashlistBench } = await import('./hashlist.ts');
       return { suite, ...(await hashlistBench(opts.reports)) };
+    }
+    case 'routing': {
+      const { routingBench } = await import('./routing.ts');
+      return routingBench(opts.reports).map((r) => ({ suite, ...r }));
     }
     case 'pdq-index': {
       const { pdqIndexBench } = await import('./pdq-index.ts');

@@ -15,6 +15,8 @@ import { matchCommand } from './match.ts';
 import { hashlistCommands } from './hashlist.ts';
 import { ingestCommand } from './ingest.ts';
 import { orgCommands } from './org.ts';
+import { queueCommands } from './queue.ts';
+import { rulesCommands } from './rules.ts';
 import { serveCommand } from './serve.ts';
 import { userCommands } from './user.ts';
 
@@ -82,6 +84,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   userCommands(program, ctx);
   apiKeyCommands(program, ctx);
   auditCommands(program, ctx);
+  queueCommands(program, ctx);
+  rulesCommands(program, ctx);
   hashCommand(program, ctx);
   matchCommand(program, ctx);
   hashlistCommands(program, ctx);

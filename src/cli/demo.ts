@@ -74,7 +74,7 @@ async function demoOrganisations(app: App, ctx: CommandContext): Promise<Organis
     kind: 'unit',
     country: 'IT',
     parent: 'demo-ncc-it',
-    covers: ['IT-RM'],
+    covers: ['IT-62'],
   });
   return centre;
 }

@@ -4,6 +4,15 @@ import { positiveInt, UsageError, type CommandContext } from './cli.ts';
 
 const FORMATS = ['xml', 'json', 'ndjson'] as const;
 
+interface GenerateCliOptions {
+  readonly reports: number;
+  readonly out: string;
+  readonly seed: string;
+  readonly format: string;
+  readonly geoIps?: boolean;
+  readonly json?: boolean;
+}
+
 export function generateCommand(program: Command, ctx: CommandContext): void {
   program
     .command('generate')
@@ -12,11 +21,21 @@ export function generateCommand(program: Command, ctx: CommandContext): void {
     .requiredOption('--out <dir>', 'output directory')
     .option('--seed <seed>', 'seed', '1')
     .option('--format <format>', 'xml | json | ndjson', 'xml')
+    .option(
+      '--geo-ips',
+      "IP addresses drawn from the geo database's country ranges (they geolocate to each person's country) instead of documentation ranges",
+    )
     .option('--json', 'print the summary as one JSON document')
-    .action(async (opts: { reports: number; out: string; seed: string; format: string; json?: boolean }) => {
+    .action(async (opts: GenerateCliOptions) => {
       const format = FORMATS.find((f) => f === opts.format);
       if (!format) throw new UsageError(`--format: expected xml, json or ndjson, got ${opts.format}`);
-      const r = await generateScenario({ reports: opts.reports, seed: opts.seed, outDir: opts.out, format });
+      const r = await generateScenario({
+        reports: opts.reports,
+        seed: opts.seed,
+        outDir: opts.out,
+        format,
+        geoIps: opts.geoIps === true,
+      });
       ctx.stdout.write(
         opts.json
           ? `${JSON.stringify(r)}\n`

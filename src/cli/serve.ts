@@ -23,13 +23,13 @@ export function serveCommand(program: Command, ctx: CommandContext): void {
 /** Listens until SIGINT/SIGTERM, then closes cleanly. */
 export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): Promise<void> {
   await app.loadHashLists();
-  // A list imported by another process (the CLI, another server) is picked up within half a minute.
+  // A list, rule set or organisation added by another process (the CLI, another server) is picked up
+  // within half a minute.
   const poll = setInterval(() => {
-    app.hashIndex
-      .reloadIfChanged()
-      .catch((e: unknown) =>
-        ctx.stderr.write(`conduit: hash lists not reloaded: ${e instanceof Error ? e.message : String(e)}\n`),
-      );
+    const warn = (what: string) => (e: unknown) =>
+      ctx.stderr.write(`conduit: ${what} not reloaded: ${e instanceof Error ? e.message : String(e)}\n`);
+    app.hashIndex.reloadIfChanged().catch(warn('hash lists'));
+    app.rules.reloadIfChanged().catch(warn('rules'));
   }, 30_000);
   poll.unref();
   const { tls } = app.config;

@@ -29,6 +29,12 @@ export const PERMISSIONS = [
   'hashlist.read',
   /** Import, replace and remove hash lists. */
   'hashlist.write',
+  /** Work the triage queue: accept, reassign, override priority, re-run routing. */
+  'referral.triage',
+  /** See the routing and priority rules and the lexicons' names and sizes (never their terms). */
+  'rules.read',
+  /** Load routing and priority rules and indicator lexicons. */
+  'rules.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -42,17 +48,30 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'apikey.write',
     'hashlist.read',
     'hashlist.write',
+    'rules.read',
+    'rules.write',
   ],
   supervisor: [
     'referral.submit',
     'referral.status',
     'referral.read',
+    'referral.triage',
     'organisation.read',
     'user.read',
     'hashlist.read',
     'hashlist.write',
+    'rules.read',
+    'rules.write',
   ],
-  analyst: ['referral.submit', 'referral.status', 'referral.read', 'organisation.read', 'hashlist.read'],
+  analyst: [
+    'referral.submit',
+    'referral.status',
+    'referral.read',
+    'referral.triage',
+    'organisation.read',
+    'hashlist.read',
+    'rules.read',
+  ],
   investigator: ['referral.status', 'referral.read', 'organisation.read', 'hashlist.read'],
   auditor: ['audit.read', 'organisation.read', 'user.read', 'apikey.read'],
 };

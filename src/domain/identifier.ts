@@ -1,4 +1,4 @@
-import type { Instant } from './ids.ts';
+import type { CountryCode, Instant } from './ids.ts';
 
 export const IDENTIFIER_KINDS = [
   'email',
@@ -27,4 +27,37 @@ export interface Identifier {
   readonly service?: string;
   readonly port?: number;
   readonly at?: Instant;
+  /** What normalisation learned about the value (absent when nothing was learned). */
+  readonly facts?: IdentifierFacts;
+}
+
+/** Where an IP address sits: only `public` addresses locate anyone or link accounts. */
+export const IP_RANGES = [
+  'public',
+  'private',
+  'cgnat',
+  'documentation',
+  'loopback',
+  'link-local',
+  'multicast',
+  'reserved',
+  'unspecified',
+] as const;
+export type IpRange = (typeof IP_RANGES)[number];
+
+export interface IdentifierFacts {
+  /** Phone: the number's country; e-mail/URL: the country of its ccTLD (`.it` → IT, `.uk` → GB). */
+  readonly country?: CountryCode;
+  /** Phone: libphonenumber's type (`MOBILE`, `FIXED_LINE`, …) and whether the number is valid. */
+  readonly numberType?: string;
+  readonly valid?: boolean;
+  /** IP: the range the address falls in (`cgnat` = RFC 6598 100.64.0.0/10). */
+  readonly ipRange?: IpRange;
+  /** IP: the source flagged it as a possible proxy. */
+  readonly proxy?: boolean;
+  /** E-mail/URL: host and registrable domain (Public Suffix List). */
+  readonly host?: string;
+  readonly domain?: string;
+  /** Screen name: the UTS #39 confusable skeleton (for look-alike comparison, never shown). */
+  readonly skeleton?: string;
 }

@@ -8,7 +8,7 @@ export type StageResult<T> =
 
 export type RejectReason = 'invalid_report';
 /** Held referrals are stored but wait for an analyst. Later stages add reasons (e.g. conflicting jurisdiction). */
-export type HoldReason = 'no_recipient';
+export type HoldReason = 'no_recipient' | 'no_location' | 'low_confidence' | 'conflicting_countries';
 
 /** A parse at an edge: the value, or every problem found (not only the first). */
 export type Parsed<T> =

@@ -82,6 +82,23 @@ describe('generateScenario', () => {
     expect(onDisk).toEqual(buildTruth(scenario({ reports: 300, seed: 'truth', now })));
   });
 
+  it('writes geolocatable addresses with geoIps, byte-identical for the same seed', async () => {
+    const a = freshDir();
+    const b = freshDir();
+    const { truthPath } = await generateScenario({
+      reports: 120,
+      seed: 'geo',
+      outDir: a,
+      format: 'ndjson',
+      geoIps: true,
+    });
+    await generateScenario({ reports: 120, seed: 'geo', outDir: b, format: 'ndjson', geoIps: true });
+    expect(digestOf(a)).toBe(digestOf(b));
+    const onDisk: unknown = JSON.parse(readFileSync(truthPath, 'utf8'));
+    expect(onDisk).toEqual(buildTruth(scenario({ reports: 120, seed: 'geo', geoIps: true })));
+    expect(readFileSync(join(a, 'referrals.ndjson'), 'utf8')).not.toContain('2001:db8:');
+  });
+
   it('writes canonical JSON, one <stem>.referral.json per report with sourceRef = stem', async () => {
     const dir = freshDir();
     const result = await generateScenario({ reports: 40, seed: 'json', outDir: dir, format: 'json' });

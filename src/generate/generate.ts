@@ -10,7 +10,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
+import type { GeoDatabase } from '../adapters/geo.ts';
 import { DEFAULT_NOW, scenario } from './scenario.ts';
+import type { ScenarioOptions } from './scenario.ts';
 import type { GeneratedReport } from './truth.ts';
 import { TruthText, stemWidth } from './truth.ts';
 import { fileDetailsXml, reportXml } from './xml.ts';
@@ -30,6 +32,10 @@ export interface GenerateOptions {
   readonly format: OutputFormat;
   /** The scenario's present (default 2026-01-01T00:00:00Z); incidents all lie before it. */
   readonly now?: Date;
+  /** Addresses from the geo database's country ranges instead of documentation ranges (see scenario.ts). */
+  readonly geoIps?: boolean;
+  /** The database `geoIps` draws from (default DB-IP Country Lite). */
+  readonly geoDatabase?: GeoDatabase;
 }
 
 export interface GenerateResult {
@@ -60,7 +66,14 @@ export async function generateScenario(opts: GenerateOptions): Promise<GenerateR
         ? { kind: 'ndjson', file: await TextFile.create(`${dir}/referrals.ndjson`) }
         : { kind: 'files', format: opts.format, writer: new FileWriter() };
     truth.append(truthText.start(opts.seed, opts.reports, (opts.now ?? DEFAULT_NOW).toISOString()));
-    for (const e of scenario({ reports: opts.reports, seed: opts.seed, now: opts.now })) {
+    const options: ScenarioOptions = {
+      reports: opts.reports,
+      seed: opts.seed,
+      now: opts.now,
+      geoIps: opts.geoIps,
+      geoDatabase: opts.geoDatabase,
+    };
+    for (const e of scenario(options)) {
       switch (e.kind) {
         case 'report':
           reports++;

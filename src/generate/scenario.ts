@@ -5,6 +5,8 @@
  * the same options always give the same events, and memory stays bounded by the persons still active
  * (a person's truth is emitted, and forgotten, once their last referral is out).
  */
+import type { GeoDatabase } from '../adapters/geo.ts';
+import { openGeoDatabase } from '../adapters/geo.ts';
 import type { CountryCode } from '../domain/ids.ts';
 import { parseCountryCode } from '../domain/ids.ts';
 import type {
@@ -50,6 +52,7 @@ import type { Weighted } from './prng.ts';
 import { Prng, draw, mix32, weighted } from './prng.ts';
 import { DueQueue } from './schedule.ts';
 import { FileMaker } from './files.ts';
+import { GeoAddressBook } from './geo-ips.ts';
 import type {
   CommunityTruth,
   GeneratedReport,
@@ -66,6 +69,14 @@ export interface ScenarioOptions {
   readonly seed: string | number;
   /** The scenario's present: every incident lies at least a day before it. Default {@link DEFAULT_NOW}. */
   readonly now?: Date;
+  /**
+   * Draw IP addresses from the geo database's own country ranges instead of the documentation ranges:
+   * every event then geolocates to its person's true country, except proxy-flagged ones, which come
+   * from a VPN exit in another country. Default false (the output is then unchanged).
+   */
+  readonly geoIps?: boolean;
+  /** The database `geoIps` draws from (default: {@link openGeoDatabase}, DB-IP Country Lite). */
+  readonly geoDatabase?: GeoDatabase;
 }
 
 /** A fixed present, so that output never depends on the wall clock. */
@@ -167,6 +178,8 @@ const GROUP_SERVICES: Weighted<Provider> = weighted<Provider>(
 const BUNDLE_RATE = 0.02;
 const COMMUNITY_RATE = 0.12;
 const CGNAT_SUBSCRIBER_RATE = 0.35;
+/** Share of IP events a provider flags `possibleProxy: true`. */
+const PROXY_RATE = 0.05;
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -266,6 +279,8 @@ class World {
   private openCommunity: Community | undefined;
   private readonly ipUse = new Map<string, IpUse>();
   private readonly media: FileMaker;
+  /** With `geoIps`: where addresses come from instead of the documentation ranges. */
+  private readonly geo: GeoAddressBook | undefined;
   private persons = 0;
   private accounts = 0;
   private devices = 0;
@@ -287,6 +302,13 @@ class World {
     this.gap = Math.min(5000, Math.max(10, Math.floor(this.n / 20)));
     this.phones = new PhoneBook(new Prng(opts.seed, 'phones'));
     this.media = new FileMaker(this.rng, this.n);
+    this.geo = opts.geoIps
+      ? new GeoAddressBook(
+          opts.geoDatabase ?? openGeoDatabase(),
+          new Prng(opts.seed, 'geo-ips'),
+          COUNTRIES.map((c) => c.code),
+        )
+      : undefined;
   }
 
   *report(i: number): Generator<ScenarioEvent> {
@@ -410,10 +432,14 @@ class World {
     const devices = Array.from({ length: draw(rng, DEVICE_COUNT) }, () =>
       deviceId(rng, (this.devices++ ^ this.salt) >>> 0),
     );
-    const ipv6 = Array.from({ length: rng.range(1, 2) }, () =>
-      uniqueIpv6(rng, (this.v6++ ^ this.salt) >>> 0),
+    const ipv6 = Array.from({ length: rng.range(1, 2) }, () => {
+      const token = (this.v6++ ^ this.salt) >>> 0;
+      return this.geo ? this.geo.ipv6(country.code, mix32(token)) : uniqueIpv6(rng, token);
+    });
+    const ipv4 = this.line(
+      country,
+      rng.chance(CGNAT_SUBSCRIBER_RATE) ? rng.pick(CGNAT_GATEWAYS) : rng.pick(HOME_IPV4),
     );
-    const ipv4 = rng.chance(CGNAT_SUBSCRIBER_RATE) ? rng.pick(CGNAT_GATEWAYS) : rng.pick(HOME_IPV4);
 
     let groupAssigned = false;
     const accounts = providers.map((provider, k): AccountState => {
@@ -713,17 +739,23 @@ class World {
    * gets a CGNAT port block per address, and now and then the event lands minutes after another
    * person's event at the same address (same IP, different port, close time: not the same person).
    * `movable` events may be shifted for that (not registrations, nor uploads tied to a file's time);
-   * `limit` is the incident time they must stay before.
+   * `limit` is the incident time they must stay before. With `geoIps`, a proxy-flagged event uses a
+   * fresh VPN exit the database places in another country (what routing must learn to discount).
    */
   private ipEvent(p: PersonState, event: CaptureEvent, at: number, limit: number, movable = true): IpEvent {
     const rng = this.rng;
+    // With geo addresses a proxy-flagged event comes from a VPN exit elsewhere, so its flag is drawn first.
+    const early = this.geo === undefined ? undefined : rng.float();
     let address: string;
     let port: number | undefined;
-    if (rng.chance(0.4)) {
+    if (this.geo !== undefined && early !== undefined && early < PROXY_RATE) {
+      address = this.geo.elsewhere(p.country.code);
+      port = rng.range(1024, 65535);
+    } else if (rng.chance(0.4)) {
       address = rng.pick(p.ipv6);
       port = rng.chance(0.5) ? rng.range(1024, 65535) : undefined;
     } else {
-      address = rng.chance(0.9) ? p.ipv4 : rng.pick(HOME_IPV4);
+      address = rng.chance(0.9) ? p.ipv4 : this.line(p.country, rng.pick(HOME_IPV4));
       let use = this.ipUse.get(address);
       if (use === undefined) {
         use = { persons: new Set(), nextBlock: rng.int(PORT_BLOCKS), lastAt: 0, lastPerson: -1 };
@@ -744,14 +776,19 @@ class World {
       use.lastPerson = p.idx;
     }
     p.seen.ips.add(address);
-    const proxy = rng.float();
+    const proxy = early ?? rng.float();
     return {
       address,
       event,
       at: instant(at),
-      possibleProxy: proxy < 0.05 ? true : proxy < 0.35 ? false : undefined,
+      possibleProxy: proxy < PROXY_RATE ? true : proxy < 0.35 ? false : undefined,
       port,
     };
+  }
+
+  /** A shared IPv4 line: the documentation address itself, or with `geoIps` its stand-in in the country. */
+  private line(country: CountryInfo, doc: string): string {
+    return this.geo ? this.geo.line(country.code, doc) : doc;
   }
 
   private location(country: CountryInfo, t: number): EstimatedLocation | undefined {

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createTriageService } from '../triage/triage.service.ts';
+import { createRulesService } from '../rules/rules.service.ts';
+import { testPorts } from '../../test/support/ports.ts';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -137,11 +140,13 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
     const organisations = createOrganisationsService({ database, clock, newId: uuidv7 });
     const receiving = await organisations.ensureReceiving('hub');
     const access = createAccessService({ database, organisations, clock, newId: uuidv7 });
-    const pipeline = createPipeline({
-      clock,
-      hashes: NO_HASH_LISTS,
-      routing: { receivingOrganisation: () => receiving },
-    });
+    const pipeline = createPipeline(
+      testPorts({
+        clock,
+        hashes: NO_HASH_LISTS,
+        routing: { receivingOrganisation: () => receiving },
+      }),
+    );
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     const referrals = createReferralsService({ database, organisations, clock });
     for (const slug of ['example-esp', 'other-esp']) {
@@ -166,6 +171,8 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
       access,
       audit: createAuditService({ database, organisations, clock }),
       hashlists: createHashListsService({ database, clock, newId: uuidv7 }),
+      triage: createTriageService({ database, organisations, pipeline, clock }),
+      rules: createRulesService({ database, clock, newId: uuidv7 }),
       hashIndex: { port: NO_HASH_LISTS },
       receiving,
       maxInputBytes: 256 * 1024,

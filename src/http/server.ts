@@ -28,6 +28,10 @@ import { errorBody } from './errors.ts';
 import { ispwsRoutes } from './ispws.routes.ts';
 import { referralRoutes } from './referrals.routes.ts';
 import { sessionRoutes } from './session.routes.ts';
+import { triageRoutes } from './triage.routes.ts';
+import { rulesRoutes } from './rules.routes.ts';
+import type { TriageService } from '../triage/triage.service.ts';
+import type { RulesService } from '../rules/rules.service.ts';
 
 export interface HttpDeps {
   readonly intake: IntakeService;
@@ -38,6 +42,8 @@ export interface HttpDeps {
   readonly access: AccessService;
   readonly audit: AuditService;
   readonly hashlists: HashListsService;
+  readonly triage: TriageService;
+  readonly rules: RulesService;
   readonly hashIndex: { readonly port: HashIndexPort };
   readonly receiving: Organisation;
   readonly maxInputBytes: number;
@@ -173,6 +179,8 @@ export async function buildServerWithRoutes(deps: HttpDeps): Promise<Server> {
   await app.register(adminRoutes(deps), { prefix: '/api/v1' });
   await app.register(hashlistRoutes({ hashlists: deps.hashlists }), { prefix: '/api/v1' });
   await app.register(matchRoutes({ hashes: deps.hashIndex.port }), { prefix: '/api/v1' });
+  await app.register(triageRoutes(deps.triage), { prefix: '/api/v1' });
+  await app.register(rulesRoutes(deps.rules), { prefix: '/api/v1' });
   await app.register(ispwsRoutes(deps.ispws), { prefix: '/ispws' });
   return { app, routes };
 }

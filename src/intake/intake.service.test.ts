@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { testPorts } from '../../test/support/ports.ts';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPERATOR } from '../../test/support/server.ts';
@@ -29,11 +30,13 @@ describe.each(DIALECTS)('intake service on %s', (dialect) => {
     disposers.push(() => database.dispose());
     const orgs = createOrganisationsService({ database, clock, newId: uuidv7 });
     const receiving = await orgs.ensureReceiving('hub');
-    const pipeline = createPipeline({
-      clock,
-      hashes: NO_HASH_LISTS,
-      routing: { receivingOrganisation: () => receiving },
-    });
+    const pipeline = createPipeline(
+      testPorts({
+        clock,
+        hashes: NO_HASH_LISTS,
+        routing: { receivingOrganisation: () => receiving },
+      }),
+    );
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     return { database, intake, receiving };
   }

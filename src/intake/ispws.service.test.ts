@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { testPorts } from '../../test/support/ports.ts';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
@@ -58,11 +59,13 @@ describe.each(DIALECTS)('ISPWS service on %s', (dialect) => {
     const added = await organisations.add({ slug: 'example-esp', kind: 'provider' }, OPERATOR);
     if (!added.ok) throw new Error(JSON.stringify(added.problems));
     const access = createAccessService({ database, organisations, clock, newId: uuidv7 });
-    const pipeline = createPipeline({
-      clock,
-      hashes: NO_HASH_LISTS,
-      routing: { receivingOrganisation: () => receiving },
-    });
+    const pipeline = createPipeline(
+      testPorts({
+        clock,
+        hashes: NO_HASH_LISTS,
+        routing: { receivingOrganisation: () => receiving },
+      }),
+    );
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     const ispws = createIspwsService({
       database,

@@ -55,6 +55,8 @@ export function createOrganisationsService(deps: {
   readonly database: Database;
   readonly clock: { now(): Instant };
   readonly newId: () => string;
+  /** Told after every change (routing reads the tree). */
+  readonly onChange?: () => Promise<void>;
 }): OrganisationsService {
   const { database, clock, newId } = deps;
   const db = database.db;
@@ -116,6 +118,7 @@ export function createOrganisationsService(deps: {
           ],
         };
       });
+      await deps.onChange?.();
       return { ok: true, organisation };
     },
     bySlug: (slug) => findOrganisationBySlug(db, slug),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testPorts } from '../../test/support/ports.ts';
 import { canonicalReferral } from '../../test/support/fixtures.ts';
 import { instantOf, type OrganisationId } from '../domain/ids.ts';
 import type { Organisation } from '../domain/organisation.ts';
@@ -25,26 +26,37 @@ function doc(overrides: Record<string, unknown> = {}) {
 }
 
 describe('pipeline', () => {
-  it('runs validate, normalise, match and route in order and routes to the receiving organisation', () => {
-    const run = createPipeline({
-      clock,
-      hashes: NO_HASH_LISTS,
-      routing: { receivingOrganisation: () => hub },
-    });
+  it('runs every stage in order and keeps at the receiving organisation what no one else covers', () => {
+    const run = createPipeline(
+      testPorts({
+        clock,
+        hashes: NO_HASH_LISTS,
+        routing: { receivingOrganisation: () => hub },
+      }),
+    );
     const out = run(doc(), hub, received);
     expect(out.kind).toBe('accepted');
     if (out.kind !== 'accepted') return;
-    expect(out.decision.trace.map((t) => t.stage)).toEqual(['validate', 'normalise', 'match', 'route']);
+    expect(out.decision.trace.map((t) => t.stage)).toEqual([
+      'validate',
+      'normalise',
+      'match',
+      'enrich',
+      'prioritise',
+      'route',
+    ]);
     expect(out.decision).toMatchObject({ outcome: 'routed', jurisdiction: { recipientOrgId: hub.id } });
     expect(out.decision.jurisdiction.reasons[0]).toContain('hub');
   });
 
   it('holds for manual triage, with the reason, when no organisation can receive it', () => {
-    const run = createPipeline({
-      clock,
-      hashes: NO_HASH_LISTS,
-      routing: { receivingOrganisation: () => undefined },
-    });
+    const run = createPipeline(
+      testPorts({
+        clock,
+        hashes: NO_HASH_LISTS,
+        routing: { receivingOrganisation: () => undefined },
+      }),
+    );
     const out = run(doc(), hub, received);
     expect(out).toMatchObject({
       kind: 'accepted',
@@ -53,11 +65,13 @@ describe('pipeline', () => {
   });
 
   it('rejects an incident dated after the clock, naming the field', () => {
-    const run = createPipeline({
-      clock,
-      hashes: NO_HASH_LISTS,
-      routing: { receivingOrganisation: () => hub },
-    });
+    const run = createPipeline(
+      testPorts({
+        clock,
+        hashes: NO_HASH_LISTS,
+        routing: { receivingOrganisation: () => hub },
+      }),
+    );
     const out = run(
       doc({ incident: { type: 'Child Sex Tourism', occurredAt: '2026-01-02T00:00:00Z' } }),
       hub,
@@ -70,11 +84,13 @@ describe('pipeline', () => {
   });
 
   it('normalises selectors once, keeping the raw form', () => {
-    const run = createPipeline({
-      clock,
-      hashes: NO_HASH_LISTS,
-      routing: { receivingOrganisation: () => hub },
-    });
+    const run = createPipeline(
+      testPorts({
+        clock,
+        hashes: NO_HASH_LISTS,
+        routing: { receivingOrganisation: () => hub },
+      }),
+    );
     const out = run(doc(), hub, received);
     if (out.kind !== 'accepted') throw new Error('rejected');
     const email = out.decision.identifiers.find((i) => i.kind === 'email' && i.role === 'reported');

@@ -6,12 +6,14 @@ import type { ReferralDocument } from '../domain/referral.ts';
 import type { StageResult } from '../domain/result.ts';
 import type { Ports } from './ports.ts';
 import { normaliseStage } from './stages/normalise.ts';
+import { enrichStage } from './stages/enrich.ts';
 import { matchStage } from './stages/match.ts';
+import { prioritiseStage } from './stages/prioritise.ts';
 import { routeStage } from './stages/route.ts';
 import { validateStage } from './stages/validate.ts';
 import { initialState, type PipelineState } from './state.ts';
 
-type Stage = (state: PipelineState) => StageResult<PipelineState>;
+export type Stage = (state: PipelineState) => StageResult<PipelineState>;
 
 export type PipelineOutcome =
   | { readonly kind: 'accepted'; readonly decision: Decision }
@@ -23,14 +25,22 @@ export type Pipeline = (
   receivedAt: Instant,
 ) => PipelineOutcome;
 
-/** The one place where the order of stages is written. A stage that holds lets the later ones still run. */
-export function createPipeline(ports: Ports): Pipeline {
-  const stages: readonly Stage[] = [
+/** The one place where the order of stages is written. */
+export function pipelineStages(ports: Ports): readonly Stage[] {
+  return [
     validateStage(ports),
     normaliseStage(),
     matchStage(ports),
+    enrichStage(ports),
+    // link (the linking work) goes here: priority will read prior records from it.
+    prioritiseStage(ports),
     routeStage(ports),
   ];
+}
+
+/** Runs the stages in order. A stage that holds lets the later ones still run. */
+export function createPipeline(ports: Ports): Pipeline {
+  const stages = pipelineStages(ports);
   return (document, source, receivedAt) => {
     let state = initialState(document, source, receivedAt);
     for (const stage of stages) {
@@ -62,8 +72,12 @@ export function createPipeline(ports: Ports): Pipeline {
           recipientOrgId: null,
           confidence: 0,
           reasons: [],
+          signals: state.signals,
+          candidates: [],
+          rulesVersion: null,
         },
-        priority: null,
+        priority: state.priority,
+        classification: state.classification ?? { kind: 'actionable', reasons: [] },
         identifiers: state.identifiers,
         matches: state.matches,
         media: state.media,

@@ -1,4 +1,4 @@
-import type { Decision, Jurisdiction } from '../domain/decision.ts';
+import type { Classification, Decision, Jurisdiction, LocationSignal, Priority } from '../domain/decision.ts';
 import type { Instant } from '../domain/ids.ts';
 import type { Identifier } from '../domain/identifier.ts';
 import type { HashMatch, MediaSummary } from '../domain/media.ts';
@@ -12,7 +12,11 @@ export interface PipelineState {
   readonly source: Organisation;
   readonly receivedAt: Instant;
   readonly identifiers: readonly Identifier[];
+  /** Where the evidence places the reported person (enrich stage). */
+  readonly signals: readonly LocationSignal[];
   readonly jurisdiction: Jurisdiction | null;
+  readonly priority: Priority | null;
+  readonly classification: Classification | null;
   readonly matches: readonly HashMatch[];
   readonly media: MediaSummary | null;
   readonly holds: readonly { readonly reason: HoldReason; readonly detail: string }[];
@@ -29,7 +33,10 @@ export function initialState(
     source,
     receivedAt,
     identifiers: [],
+    signals: [],
     jurisdiction: null,
+    priority: null,
+    classification: null,
     matches: [],
     media: null,
     holds: [],

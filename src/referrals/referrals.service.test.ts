@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { testPorts } from '../../test/support/ports.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestDatabase } from '../../test/support/databases.ts';
 import { canonicalReferral, canonicalSubmission } from '../../test/support/fixtures.ts';
@@ -40,11 +41,13 @@ describe.each(DIALECTS)('need-to-know on referrals (%s)', (dialect) => {
     const mi = await add('unit-mi', 'unit', 'ncc-it');
     const provider = await add('provider-x', 'provider');
     const routedTo = async (recipient: Organisation, ref: string): Promise<string> => {
-      const pipeline = createPipeline({
-        clock,
-        hashes: NO_HASH_LISTS,
-        routing: { receivingOrganisation: () => recipient },
-      });
+      const pipeline = createPipeline(
+        testPorts({
+          clock,
+          hashes: NO_HASH_LISTS,
+          routing: { receivingOrganisation: () => recipient },
+        }),
+      );
       const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
       const [r] = await intake.submit(provider, [canonicalSubmission(canonicalReferral(ref))], OPERATOR);
       if (r?.kind !== 'accepted') throw new Error(`not accepted: ${JSON.stringify(r)}`);

@@ -1,4 +1,4 @@
-import type { Decision } from '../domain/decision.ts';
+import type { Decision, Overrides } from '../domain/decision.ts';
 import type { HashMatch } from '../domain/media.ts';
 import type { Instant } from '../domain/ids.ts';
 import { effectiveHashes, type ReferralDocument } from '../domain/referral.ts';
@@ -24,6 +24,11 @@ export interface ReferralSummary {
   readonly incidentType: string;
   readonly incidentAt: string;
   readonly files: number;
+  /** Effective values (the decision's, or an analyst's override). */
+  readonly priority: string | null;
+  readonly country: string | null;
+  readonly classification: string;
+  readonly triage: string;
 }
 
 export interface ReferralView extends ReferralSummary {
@@ -31,6 +36,8 @@ export interface ReferralView extends ReferralSummary {
   readonly contentSha256: string;
   readonly document: ReferralDocument;
   readonly decision: Decision | null;
+  /** What analysts changed of the decision, with who, when and why. */
+  readonly overrides: Overrides;
 }
 
 /** One line of `conduit export referrals` (the contract in DESIGN.md). */
@@ -48,9 +55,12 @@ export interface ExportRecord {
     country: string | null;
     region: string | null;
     recipient: string | null;
+    confidence: number | null;
+    held: boolean;
     reasons: readonly string[];
   };
   readonly priority: Decision['priority'];
+  readonly classification: Decision['classification'] | null;
   readonly subjects: readonly unknown[];
   readonly matches: readonly HashMatch[];
 }
@@ -146,6 +156,10 @@ export function createReferralsService(deps: {
       incidentType: r.incidentType,
       incidentAt: r.incidentAt,
       files: doc.files.length,
+      priority: r.priorityLevel,
+      country: r.country,
+      classification: r.classification,
+      triage: r.triage,
     };
   }
   const statusOf = (r: ReferralRow): SubmissionStatus => ({
@@ -207,6 +221,7 @@ export function createReferralsService(deps: {
                 ...(JSON.parse(row.decision) as Omit<Decision, 'identifiers'>),
                 identifiers: await listIdentifiers(database.db, id),
               },
+        overrides: row.overrides === null ? {} : (JSON.parse(row.overrides) as Overrides),
       };
     },
 
@@ -237,19 +252,46 @@ export function createReferralsService(deps: {
 function exportRecord(r: ReferralRow, names: Map<string, string>): ExportRecord {
   const doc = JSON.parse(r.document) as ReferralDocument;
   const decision = r.decision === null ? null : (JSON.parse(r.decision) as Decision);
+  const overrides = r.overrides === null ? {} : (JSON.parse(r.overrides) as Overrides);
   const j = decision?.jurisdiction;
+  const recipient = r.recipientOrgId;
+  const p = decision?.priority ?? null;
+  // The export says what is in force: an analyst's override shows as the last factor, with its reason.
+  const priority =
+    p && overrides.priority
+      ? {
+          ...p,
+          level: overrides.priority.level,
+          factors: [
+            ...p.factors,
+            {
+              factor: 'override',
+              points: 0,
+              reason: `${overrides.priority.by}: ${overrides.priority.reason}`,
+            },
+          ],
+        }
+      : p;
   return {
     id: r.id,
     sourceRef: r.sourceRef,
     receivedAt: r.receivedAt,
     files: doc.files.map(effectiveHashes),
     jurisdiction: {
-      country: j?.country ?? null,
-      region: j?.region ?? null,
-      recipient: j?.recipientOrgId ? (names.get(j.recipientOrgId) ?? j.recipientOrgId) : null,
-      reasons: j?.reasons ?? [],
+      country: r.country,
+      region: r.region,
+      recipient: recipient ? (names.get(recipient) ?? recipient) : null,
+      confidence: r.confidence,
+      held: r.status === 'held',
+      reasons: [
+        ...(overrides.recipient
+          ? [`reassigned by ${overrides.recipient.by}: ${overrides.recipient.reason}`]
+          : []),
+        ...(j?.reasons ?? []),
+      ],
     },
-    priority: decision?.priority ?? null,
+    priority,
+    classification: decision?.classification ?? null,
     subjects: [],
     matches: decision?.matches ?? [],
   };

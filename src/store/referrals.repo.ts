@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Decision } from '../domain/decision.ts';
+import { PRIORITY_LEVELS, type Decision, type PriorityLevel } from '../domain/decision.ts';
 import type { Instant, ReferralId } from '../domain/ids.ts';
-import type { Identifier } from '../domain/identifier.ts';
+import type { Identifier, IdentifierFacts } from '../domain/identifier.ts';
 import { effectiveHashes, type Referral } from '../domain/referral.ts';
 import { chunks } from './audit.repo.ts';
 import type { Tables } from './schema.ts';
@@ -29,7 +29,7 @@ export async function insertReferrals(
   decidedAt: string,
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
-  const referralRows = records.map(({ referral: r }) => ({
+  const referralRows = records.map(({ referral: r, decision }) => ({
     id: r.id,
     source_org_id: r.sourceOrgId,
     source_ref: r.sourceRef,
@@ -41,8 +41,13 @@ export async function insertReferrals(
     status: r.status,
     recipient_org_id: r.recipientOrgId,
     document: JSON.stringify(r.document),
+    ...effectiveColumns(decision),
+    classification: decision.classification.kind,
+    has_matches: decision.matches.some((m) => !m.list.negative) ? 1 : 0,
+    triage: 'pending',
+    overrides: null,
   }));
-  for (const chunk of chunks(referralRows, 11)) {
+  for (const chunk of chunks(referralRows, 21)) {
     const rows = await trx
       .insertInto('referrals')
       .values(chunk)
@@ -82,6 +87,7 @@ export async function insertReferrals(
       service: x.service ?? null,
       port: x.port ?? null,
       seen_at: x.at ?? null,
+      facts: x.facts ? JSON.stringify(x.facts) : null,
     })),
   );
   const files = fresh.flatMap(({ referral }) =>
@@ -95,12 +101,28 @@ export async function insertReferrals(
   );
   for (const c of chunks(raw, 6)) await trx.insertInto('referral_raw').values(c).execute();
   for (const c of chunks(decisions, 5)) await trx.insertInto('decisions').values(c).execute();
-  for (const c of chunks(identifiers, 10)) await trx.insertInto('identifiers').values(c).execute();
+  for (const c of chunks(identifiers, 11)) await trx.insertInto('identifiers').values(c).execute();
   for (const c of chunks(files, 8)) await trx.insertInto('files').values(c).execute();
   return inserted;
 }
 
-/** Ids of existing referrals by (source, reference): how a resubmission learns the original's id. */
+/** Queue order: E first, then 1, 2, 3; 4 for a referral without a priority. */
+export function priorityRank(level: PriorityLevel | null): number {
+  return level === null ? 4 : PRIORITY_LEVELS.indexOf(level);
+}
+
+/** The decision's values the queue sorts and filters on, as referral columns. */
+export function effectiveColumns(decision: Decision) {
+  return {
+    priority_level: decision.priority?.level ?? null,
+    priority_rank: priorityRank(decision.priority?.level ?? null),
+    priority_score: decision.priority?.score ?? null,
+    country: decision.jurisdiction.country,
+    region: decision.jurisdiction.region,
+    confidence: decision.jurisdiction.confidence,
+  };
+}
+
 /** What a resubmission is compared with: the stored referral's id, raw-input hash and document (JSON). */
 export interface StoredReferral {
   readonly id: ReferralId;
@@ -171,6 +193,16 @@ export interface ReferralRow {
   readonly recipientOrgId: string | null;
   readonly document: string;
   readonly decision: string | null;
+  readonly priorityLevel: string | null;
+  readonly priorityRank: number;
+  readonly priorityScore: number | null;
+  readonly country: string | null;
+  readonly region: string | null;
+  readonly confidence: number | null;
+  readonly classification: string;
+  readonly hasMatches: number;
+  readonly triage: string;
+  readonly overrides: string | null;
 }
 
 /**
@@ -219,6 +251,16 @@ function referralQuery(db: Kysely<Tables>) {
       'r.recipient_org_id as recipientOrgId',
       'r.document',
       'd.decision',
+      'r.priority_level as priorityLevel',
+      'r.priority_rank as priorityRank',
+      'r.priority_score as priorityScore',
+      'r.country',
+      'r.region',
+      'r.confidence',
+      'r.classification',
+      'r.has_matches as hasMatches',
+      'r.triage',
+      'r.overrides',
     ]);
 }
 
@@ -256,5 +298,93 @@ export async function listIdentifiers(db: Kysely<Tables>, referralId: string): P
     ...(r.service !== null && { service: r.service }),
     ...(r.port !== null && { port: r.port }),
     ...(r.seen_at !== null && { at: r.seen_at as Instant }),
+    ...(r.facts !== null && { facts: JSON.parse(r.facts) as IdentifierFacts }),
   }));
+}
+
+export interface QueueFilter {
+  readonly recipientOrgId: string;
+  readonly classification?: 'actionable' | 'informational';
+  /** Ranks (E=0 … 3=3) to include. */
+  readonly ranks?: readonly number[];
+  readonly country?: string;
+  readonly triage?: 'pending' | 'accepted';
+  readonly hasMatches?: boolean;
+  readonly held?: boolean;
+}
+
+/** Where a queue page starts: after this (rank, received, id). */
+export interface QueueCursor {
+  readonly rank: number;
+  readonly receivedAt: string;
+  readonly id: string;
+}
+
+/**
+ * One page of an organisation's queue, by priority then age: keyset pagination over the
+ * `referrals_queue` index, so a page deep in the list costs what the first one does.
+ */
+export async function pageQueue(
+  db: Kysely<Tables>,
+  f: QueueFilter,
+  page: { readonly after?: QueueCursor; readonly limit: number },
+): Promise<ReferralRow[]> {
+  let q = referralQuery(db).where('r.recipient_org_id', '=', f.recipientOrgId);
+  if (f.classification) q = q.where('r.classification', '=', f.classification);
+  if (f.ranks) q = q.where('r.priority_rank', 'in', f.ranks.length > 0 ? [...f.ranks] : [-1]);
+  if (f.country) q = q.where('r.country', '=', f.country);
+  if (f.triage) q = q.where('r.triage', '=', f.triage);
+  if (f.hasMatches !== undefined) q = q.where('r.has_matches', '=', f.hasMatches ? 1 : 0);
+  if (f.held !== undefined) q = q.where('r.status', f.held ? '=' : '<>', 'held');
+  const after = page.after;
+  if (after)
+    q = q.where((eb) =>
+      eb(
+        eb.refTuple('r.priority_rank', 'r.received_at', 'r.id'),
+        '>',
+        eb.tuple(after.rank, after.receivedAt, after.id),
+      ),
+    );
+  return q.orderBy('r.priority_rank').orderBy('r.received_at').orderBy('r.id').limit(page.limit).execute();
+}
+
+/** The triage columns of one referral that an action changes. */
+export type TriageUpdate = Partial<
+  Pick<
+    Tables['referrals'],
+    | 'status'
+    | 'recipient_org_id'
+    | 'triage'
+    | 'overrides'
+    | 'priority_level'
+    | 'priority_rank'
+    | 'priority_score'
+    | 'country'
+    | 'region'
+    | 'confidence'
+    | 'classification'
+    | 'has_matches'
+  >
+>;
+
+export async function updateTriage(trx: Transaction<Tables>, id: string, set: TriageUpdate): Promise<void> {
+  await trx.updateTable('referrals').set(set).where('id', '=', id).execute();
+}
+
+export async function replaceDecision(
+  trx: Transaction<Tables>,
+  id: string,
+  decision: Decision,
+  decidedAt: string,
+): Promise<void> {
+  await trx
+    .updateTable('decisions')
+    .set({
+      outcome: decision.outcome,
+      recipient_org_id: decision.jurisdiction.recipientOrgId,
+      decision: JSON.stringify({ ...decision, identifiers: undefined }),
+      decided_at: decidedAt,
+    })
+    .where('referral_id', '=', id)
+    .execute();
 }

@@ -57,6 +57,20 @@ export interface Tables {
     status: string;
     recipient_org_id: string | null;
     document: string;
+    /** Effective priority (the decision's, or an override): E=0, 1, 2, 3; 4 when not prioritised. */
+    priority_level: string | null;
+    priority_rank: number;
+    priority_score: number | null;
+    country: string | null;
+    region: string | null;
+    confidence: number | null;
+    /** actionable | informational. */
+    classification: string;
+    has_matches: number;
+    /** pending | accepted. */
+    triage: string;
+    /** JSON: the analyst overrides in force ({priority?, recipient?}), each with who, when and why. */
+    overrides: string | null;
   };
   referral_raw: {
     referral_id: string;
@@ -84,6 +98,8 @@ export interface Tables {
     service: string | null;
     port: number | null;
     seen_at: string | null;
+    /** JSON IdentifierFacts, or null. */
+    facts: string | null;
   };
   files: {
     referral_id: string;
@@ -94,6 +110,17 @@ export interface Tables {
     pdq: string | null;
     relevance: string;
     classification: string | null;
+  };
+  rule_sets: {
+    id: string;
+    kind: string;
+    name: string;
+    version: number;
+    label: string | null;
+    document: string | null;
+    sha256: string;
+    created_at: string;
+    created_by: string;
   };
   audit_events: {
     seq: ColumnType<number, number, never>;

@@ -1,44 +1,189 @@
-import type { StageResult } from '../../domain/result.ts';
+import type { Jurisdiction, LocationSignal, LocationSignalKind } from '../../domain/decision.ts';
+import type { CountryCode } from '../../domain/ids.ts';
+import { subtreeOf, type Organisation } from '../../domain/organisation.ts';
+import type { HoldReason, StageResult } from '../../domain/result.ts';
+import type { RoutingRules } from '../../domain/rules.ts';
 import type { Ports } from '../ports.ts';
 import type { PipelineState } from '../state.ts';
 
+/** Kinds that act on referrals; a source (provider, referring centre) is never a recipient. */
+const RECIPIENT_KINDS: ReadonlySet<Organisation['kind']> = new Set(['hub', 'national-centre', 'unit']);
+
 /**
- * Decides the recipient. Until jurisdiction rules exist, everything goes to the instance's receiving
- * organisation; without one the referral is held for manual triage rather than lost.
+ * Combines the location signals into a country (and a region where the evidence agrees on one) with a
+ * confidence, then sends the referral to the most specific organisation that covers it. Below the
+ * confidence threshold, with conflicting countries, or with nothing to go on, it is held for manual triage
+ * at the receiving organisation, with the candidates shown.
  */
-export function routeStage(ports: Pick<Ports, 'routing'>) {
+export function routeStage(ports: Pick<Ports, 'routing' | 'rules'>) {
   return function route(state: PipelineState): StageResult<PipelineState> {
-    const recipient = ports.routing.receivingOrganisation();
-    if (!recipient) {
-      const detail = 'no receiving organisation is configured';
-      return {
-        kind: 'hold',
-        reason: 'no_recipient',
-        detail,
-        value: {
-          ...state,
-          jurisdiction: {
-            country: null,
-            region: null,
-            recipientOrgId: null,
-            confidence: 0,
-            reasons: [detail],
-          },
-        },
-      };
-    }
+    const rules = ports.rules().routing;
+    const receiving = ports.routing.receivingOrganisation();
+    const verdict = decide(state.signals, rules);
+    const base = {
+      country: verdict.country,
+      region: verdict.region,
+      confidence: verdict.confidence,
+      signals: state.signals,
+      candidates: verdict.candidates,
+      rulesVersion: rules.version,
+    };
+    const hold = (reason: HoldReason, detail: string, recipient: Organisation | undefined) => ({
+      kind: 'hold' as const,
+      reason,
+      detail,
+      value: {
+        ...state,
+        jurisdiction: {
+          ...base,
+          recipientOrgId: recipient?.id ?? null,
+          reasons: [detail, ...verdict.reasons],
+        } satisfies Jurisdiction,
+      },
+    });
+    if (!receiving) return hold('no_recipient', 'no receiving organisation is configured', undefined);
+    if (verdict.hold) return hold(verdict.hold.reason, verdict.hold.detail, receiving);
+
+    const country = verdict.country;
+    const organisations = ports.routing.organisations();
+    const tree = subtreeOf(organisations, receiving.id);
+    const eligible = organisations.filter((o) => tree.has(o.id) && RECIPIENT_KINDS.has(o.kind));
+    const target = country ? mostSpecific(eligible, country, verdict.region) : undefined;
+    const recipient = target?.org ?? receiving;
+    const why = target
+      ? `routed to ${recipient.slug}: it covers ${target.covers}`
+      : `no organisation covers ${country ?? 'the country'}: kept at ${recipient.slug} for onward referral`;
     return {
       kind: 'ok',
       value: {
         ...state,
-        jurisdiction: {
-          country: null,
-          region: null,
-          recipientOrgId: recipient.id,
-          confidence: 0,
-          reasons: [`no routing rules yet: delivered to the receiving organisation ${recipient.slug}`],
-        },
+        jurisdiction: { ...base, recipientOrgId: recipient.id, reasons: [why, ...verdict.reasons] },
       },
     };
   };
+}
+
+interface Verdict {
+  readonly country: CountryCode | null;
+  readonly region: string | null;
+  readonly confidence: number;
+  readonly candidates: Jurisdiction['candidates'];
+  readonly reasons: string[];
+  readonly hold?: { readonly reason: HoldReason; readonly detail: string };
+}
+
+/** The arithmetic of a jurisdiction, kept apart from the organisation tree so it can be read on its own. */
+export function decide(signals: readonly LocationSignal[], rules: RoutingRules): Verdict {
+  const byCountry = new Map<CountryCode, number>();
+  let total = 0;
+  for (const s of signals) {
+    byCountry.set(s.country, (byCountry.get(s.country) ?? 0) + s.weight);
+    total += s.weight;
+  }
+  const candidates = [...byCountry]
+    .map(([country, weight]) => ({ country, weight: round(weight) }))
+    .sort((a, b) => b.weight - a.weight || (a.country < b.country ? -1 : 1));
+  const [first, second] = candidates;
+  if (!first) {
+    return {
+      country: null,
+      region: null,
+      confidence: 0,
+      candidates,
+      reasons: [],
+      hold: { reason: 'no_location', detail: 'nothing in the referral locates the reported person' },
+    };
+  }
+  const confidence = round(first.weight / (total + rules.prior));
+  const reasons = explain(signals, first.country);
+  const region = leadingRegion(signals, first.country, first.weight, rules.minRegionShare);
+  const verdict = { country: first.country, region, confidence, candidates, reasons };
+  if (second && second.weight >= first.weight * rules.conflictRatio) {
+    const list = candidates.map((c) => `${c.country} ${c.weight}`).join(' vs ');
+    return {
+      ...verdict,
+      hold: { reason: 'conflicting_countries', detail: `countries conflict: ${list}` },
+    };
+  }
+  if (confidence < rules.minConfidence) {
+    return {
+      ...verdict,
+      hold: {
+        reason: 'low_confidence',
+        detail: `confidence ${confidence} in ${first.country} is below ${rules.minConfidence}`,
+      },
+    };
+  }
+  return { ...verdict, reasons: [...reasons, `confidence ${confidence} in ${first.country}`] };
+}
+
+function leadingRegion(
+  signals: readonly LocationSignal[],
+  country: CountryCode,
+  countryWeight: number,
+  minShare: number,
+): string | null {
+  const byRegion = new Map<string, number>();
+  for (const s of signals) {
+    if (s.country === country && s.region !== undefined)
+      byRegion.set(s.region, (byRegion.get(s.region) ?? 0) + s.weight);
+  }
+  let best: [string, number] | undefined;
+  for (const entry of byRegion) if (!best || entry[1] > best[1]) best = entry;
+  return best && best[1] >= countryWeight * minShare ? best[0] : null;
+}
+
+const KIND_WORDS: Readonly<Record<LocationSignalKind, string>> = {
+  ip: 'IP addresses',
+  phone: 'phone numbers',
+  'provider-estimate': 'provider estimates',
+  address: 'postal addresses',
+  cctld: 'country-code domains',
+  'legal-process': 'legal process served',
+};
+
+/** One line per kind of evidence, strongest kind first: "3 of 4 IP addresses in IT (198.51.100.7, …)". */
+function explain(signals: readonly LocationSignal[], country: CountryCode): string[] {
+  const kinds = new Map<LocationSignalKind, LocationSignal[]>();
+  for (const s of signals) kinds.set(s.kind, [...(kinds.get(s.kind) ?? []), s]);
+  return [...kinds]
+    .map(([kind, list]) => {
+      const here = list.filter((s) => s.country === country);
+      const weight = here.reduce((w, s) => w + s.weight, 0);
+      const elsewhere = [...new Set(list.filter((s) => s.country !== country).map((s) => s.country))];
+      const places = [...new Set(here.map((s) => s.city ?? s.region).filter((p) => p !== undefined))];
+      const line =
+        `${here.length} of ${list.length} ${KIND_WORDS[kind]} in ${country}` +
+        (places.length > 0 ? ` (${places.slice(0, 3).join(', ')})` : '') +
+        (elsewhere.length > 0 ? `; others in ${elsewhere.join(', ')}` : '') +
+        ` — weight ${round(weight)}`;
+      return { line, weight };
+    })
+    .sort((a, b) => b.weight - a.weight)
+    .map((x) => x.line);
+}
+
+/** The organisation covering the region beats the one covering the country; deeper beats shallower. */
+function mostSpecific(
+  organisations: readonly Organisation[],
+  country: CountryCode,
+  region: string | null,
+): { org: Organisation; covers: string } | undefined {
+  const depth = (o: Organisation): number => {
+    let d = 0;
+    for (let p = o.parentId; p !== null; p = organisations.find((x) => x.id === p)?.parentId ?? null) d++;
+    return d;
+  };
+  for (const code of region ? [region, country] : [country]) {
+    const found = organisations
+      .filter((o) => o.covers.some((c) => c === code))
+      .sort((a, b) => depth(b) - depth(a) || (a.slug < b.slug ? -1 : 1));
+    const org = found[0];
+    if (org) return { org, covers: code };
+  }
+  return undefined;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
 }
