@@ -71,7 +71,7 @@ function regionTable(): Map<string, string> {
 /** A country written as a code (`IT`) or an English name (`Italy`). */
 export function countryOfName(s: string | undefined): CountryCode | undefined {
   if (!s) return undefined;
-  return countryTable().get(placeKey(s));
+  return countryTable().get(keyOf(s));
 }
 
 /**
@@ -83,17 +83,40 @@ export function regionOf(
   names: readonly (string | undefined)[],
   places: Readonly<Record<string, string>>,
 ): string | undefined {
-  for (const name of names) {
-    if (!name) continue;
-    const key = placeKey(name);
-    for (const [place, code] of Object.entries(places)) {
-      if (code.startsWith(`${country}-`) && placeKey(place) === key) return code;
-    }
+  const own = agencyPlaces(places);
+  const keys = names.map((n) => (n ? keyOf(n) : undefined));
+  for (const key of keys) {
+    const code = key === undefined ? undefined : own.get(`${country}|${key}`);
+    if (code) return code;
   }
-  for (const name of names) {
-    if (!name) continue;
-    const code = regionTable().get(`${country}|${placeKey(name)}`);
+  for (const key of keys) {
+    const code = key === undefined ? undefined : regionTable().get(`${country}|${key}`);
     if (code) return code;
   }
   return undefined;
+}
+
+/** The agency's table keyed like the built-in one, built once per rules document. */
+const agencyTables = new WeakMap<Readonly<Record<string, string>>, Map<string, string>>();
+function agencyPlaces(places: Readonly<Record<string, string>>): Map<string, string> {
+  let table = agencyTables.get(places);
+  if (!table) {
+    table = new Map(
+      Object.entries(places).map(([place, code]) => [`${code.slice(0, 2)}|${placeKey(place)}`, code]),
+    );
+    agencyTables.set(places, table);
+  }
+  return table;
+}
+
+/** Place names recur (a provider's estimates name a few hundred cities): their keys are remembered. */
+const keys = new Map<string, string>();
+function keyOf(name: string): string {
+  let k = keys.get(name);
+  if (k === undefined) {
+    k = placeKey(name);
+    if (keys.size >= 10_000) keys.clear();
+    keys.set(name, k);
+  }
+  return k;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseIp } from './ip.ts';
+import ipaddr from 'ipaddr.js';
+import { ipRangeOf, ipv4RangeOf, normaliseIp } from './ip.ts';
 
 const rangeOf = (s: string) => normaliseIp(s).facts?.ipRange;
 
@@ -105,5 +106,19 @@ describe('normaliseIp idempotence', () => {
         expect(normaliseIp(s).facts?.valid).toBeUndefined();
       }),
     );
+  });
+});
+
+describe('the IPv4 fast path', () => {
+  it('files every address in the same range as ipaddr does', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), (a) => {
+        const octets = a.split('.').map(Number);
+        expect(ipv4RangeOf(octets)).toBe(ipRangeOf(ipaddr.IPv4.parse(a)));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const a of ['0.0.0.0', '255.255.255.255', '192.0.2.1', '100.64.0.1', '172.31.255.255', '198.19.0.1'])
+      expect(ipv4RangeOf(a.split('.').map(Number))).toBe(ipRangeOf(ipaddr.IPv4.parse(a)));
   });
 });

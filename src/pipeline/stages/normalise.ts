@@ -8,6 +8,7 @@ import { normalisePhone } from '../normalise/phone.ts';
 import { normaliseScreenName } from '../normalise/screen-name.ts';
 import { normaliseDeviceId, normaliseText } from '../normalise/text.ts';
 import { normaliseUrl } from '../normalise/url.ts';
+import { memo } from '../normalise/memo.ts';
 import type { PipelineState } from '../state.ts';
 
 export interface NormaliseOptions {
@@ -37,6 +38,10 @@ export function normaliseStage(opts: NormaliseOptions = {}) {
 }
 
 class Walk {
+  // libphonenumber and IPv6 parsing are the stage's cost; a person's numbers and addresses recur.
+  private readonly phoneOf = memo(normalisePhone, (n, cc) => `${cc ?? ''}\u0000${n}`);
+  private readonly ipv6Of = memo(normaliseIp, (a, proxy) => `${proxy === true ? 'p' : ''}\u0000${a}`);
+
   constructor(private readonly emailProviderRules: boolean) {}
 
   document(out: Identifier[], doc: PipelineState['document']): void {
@@ -46,26 +51,26 @@ class Walk {
     });
     doc.intendedRecipients.forEach((a, i) => this.account(out, a, 'recipient', i));
     doc.victims.forEach((v, i) => {
-      serviceIds(out, v, 'victim', i);
-      for (const e of v.ipEvents) ip(out, e, 'victim', i);
+      this.serviceIds(out, v, 'victim', i);
+      for (const e of v.ipEvents) this.ip(out, e, 'victim', i);
     });
     doc.internet.forEach((d, i) => {
       for (const u of d.urls ?? []) push(out, 'url', normaliseUrl(u), u, 'incident', i);
       for (const e of d.emails ?? []) this.email(out, e, 'incident', i);
-      if (d.phone) phone(out, d.phone, 'incident', i);
-      for (const e of d.ipEvents ?? []) ip(out, e, 'incident', i);
+      if (d.phone) this.phone(out, d.phone, 'incident', i);
+      for (const e of d.ipEvents ?? []) this.ip(out, e, 'incident', i);
     });
     doc.files.forEach((f, i) => {
-      if (f.ipEvent) ip(out, f.ipEvent, 'file', i);
+      if (f.ipEvent) this.ip(out, f.ipEvent, 'file', i);
       for (const d of f.devices) device(out, d, 'file', i);
     });
   }
 
   private account(out: Identifier[], a: Account, role: IdentifierRole, i: number): void {
     if (a.person) this.person(out, a.person, role, i);
-    serviceIds(out, a, role, i);
+    this.serviceIds(out, a, role, i);
     for (const u of a.profileUrls) push(out, 'url', normaliseUrl(u), u, role, i);
-    for (const e of a.ipEvents) ip(out, e, role, i);
+    for (const e of a.ipEvents) this.ip(out, e, role, i);
     for (const d of a.devices) device(out, d, role, i);
     if (a.groupIdentifier)
       push(out, 'group-id', normaliseText(a.groupIdentifier), a.groupIdentifier, role, i);
@@ -73,35 +78,39 @@ class Walk {
 
   private person(out: Identifier[], p: Person, role: IdentifierRole, i: number): void {
     for (const e of p.emails) this.email(out, e, role, i);
-    for (const ph of p.phones) phone(out, ph, role, i);
+    for (const ph of p.phones) this.phone(out, ph, role, i);
   }
 
   private email(out: Identifier[], e: Email, role: IdentifierRole, i: number): void {
     const n = normaliseEmail(e.address, { providerRules: this.emailProviderRules });
     push(out, 'email', n, e.address, role, i);
   }
-}
 
-function serviceIds(
-  out: Identifier[],
-  a: { readonly espIdentifier?: string; readonly espService?: string; readonly screenName?: string },
-  role: IdentifierRole,
-  i: number,
-): void {
-  const service = a.espService?.trim() || undefined;
-  if (a.espIdentifier)
-    push(out, 'service-user-id', normaliseText(a.espIdentifier), a.espIdentifier, role, i, { service });
-  if (a.screenName)
-    push(out, 'screen-name', normaliseScreenName(a.screenName), a.screenName, role, i, { service });
-}
+  private serviceIds(
+    out: Identifier[],
+    a: { readonly espIdentifier?: string; readonly espService?: string; readonly screenName?: string },
+    role: IdentifierRole,
+    i: number,
+  ): void {
+    const service = a.espService?.trim() || undefined;
+    if (a.espIdentifier)
+      push(out, 'service-user-id', normaliseText(a.espIdentifier), a.espIdentifier, role, i, { service });
+    if (a.screenName)
+      push(out, 'screen-name', normaliseScreenName(a.screenName), a.screenName, role, i, { service });
+  }
 
-function phone(out: Identifier[], p: Phone, role: IdentifierRole, i: number): void {
-  const raw = [p.countryCallingCode, p.number].filter(Boolean).join(' ');
-  push(out, 'phone', normalisePhone(p.number, p.countryCallingCode), raw, role, i);
-}
+  private phone(out: Identifier[], p: Phone, role: IdentifierRole, i: number): void {
+    const raw = [p.countryCallingCode, p.number].filter(Boolean).join(' ');
+    push(out, 'phone', this.phoneOf(p.number, p.countryCallingCode), raw, role, i);
+  }
 
-function ip(out: Identifier[], e: IpEvent, role: IdentifierRole, i: number): void {
-  push(out, 'ip', normaliseIp(e.address, e.possibleProxy), e.address, role, i, { port: e.port, at: e.at });
+  private ip(out: Identifier[], e: IpEvent, role: IdentifierRole, i: number): void {
+    // IPv4 takes a fast path of its own.
+    const n = e.address.includes(':')
+      ? this.ipv6Of(e.address, e.possibleProxy)
+      : normaliseIp(e.address, e.possibleProxy);
+    push(out, 'ip', n, e.address, role, i, { port: e.port, at: e.at });
+  }
 }
 
 function device(out: Identifier[], d: Device, role: IdentifierRole, i: number): void {

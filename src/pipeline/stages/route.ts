@@ -45,10 +45,9 @@ export function routeStage(ports: Pick<Ports, 'routing' | 'rules'>) {
     if (verdict.hold) return hold(verdict.hold.reason, verdict.hold.detail, receiving);
 
     const country = verdict.country;
-    const organisations = ports.routing.organisations();
-    const tree = subtreeOf(organisations, receiving.id);
-    const eligible = organisations.filter((o) => tree.has(o.id) && RECIPIENT_KINDS.has(o.kind));
-    const target = country ? mostSpecific(eligible, country, verdict.region) : undefined;
+    const target = country
+      ? coverage(ports.routing.organisations(), receiving).find(country, verdict.region)
+      : undefined;
     const recipient = target?.org ?? receiving;
     const why = target
       ? `routed to ${recipient.slug}: it covers ${target.covers}`
@@ -163,25 +162,51 @@ function explain(signals: readonly LocationSignal[], country: CountryCode): stri
     .map((x) => x.line);
 }
 
-/** The organisation covering the region beats the one covering the country; deeper beats shallower. */
-function mostSpecific(
-  organisations: readonly Organisation[],
-  country: CountryCode,
-  region: string | null,
-): { org: Organisation; covers: string } | undefined {
+/**
+ * Who covers what, below the receiving organisation: for each code (`IT`, `IT-62`) the organisation that
+ * covers it most specifically — deepest in the tree, then by slug. Built once per organisation list (the
+ * list is replaced whole when it changes), so routing a referral is two map lookups.
+ */
+interface Coverage {
+  find(country: CountryCode, region: string | null): { org: Organisation; covers: string } | undefined;
+}
+const coverages = new WeakMap<readonly Organisation[], Map<string, Coverage>>();
+
+function coverage(organisations: readonly Organisation[], receiving: Organisation): Coverage {
+  let byRoot = coverages.get(organisations);
+  if (!byRoot) {
+    byRoot = new Map();
+    coverages.set(organisations, byRoot);
+  }
+  const cached = byRoot.get(receiving.id);
+  if (cached) return cached;
+  const byId = new Map(organisations.map((o) => [o.id, o]));
   const depth = (o: Organisation): number => {
     let d = 0;
-    for (let p = o.parentId; p !== null; p = organisations.find((x) => x.id === p)?.parentId ?? null) d++;
+    for (let p = o.parentId; p !== null && d < organisations.length; p = byId.get(p)?.parentId ?? null) d++;
     return d;
   };
-  for (const code of region ? [region, country] : [country]) {
-    const found = organisations
-      .filter((o) => o.covers.some((c) => c === code))
-      .sort((a, b) => depth(b) - depth(a) || (a.slug < b.slug ? -1 : 1));
-    const org = found[0];
-    if (org) return { org, covers: code };
+  const tree = subtreeOf(organisations, receiving.id);
+  const best = new Map<string, Organisation>();
+  for (const o of organisations) {
+    if (!tree.has(o.id) || !RECIPIENT_KINDS.has(o.kind)) continue;
+    for (const code of o.covers) {
+      const held = best.get(code);
+      if (!held || depth(o) > depth(held) || (depth(o) === depth(held) && o.slug < held.slug))
+        best.set(code, o);
+    }
   }
-  return undefined;
+  const result: Coverage = {
+    find(country, region) {
+      for (const code of region ? [region, country] : [country]) {
+        const org = best.get(code);
+        if (org) return { org, covers: code };
+      }
+      return undefined;
+    },
+  };
+  byRoot.set(receiving.id, result);
+  return result;
 }
 
 function round(n: number): number {
