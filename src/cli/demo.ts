@@ -31,7 +31,15 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
       try {
         const dir = mkdtempSync(join(tmpdir(), 'conduit-demo-'));
         try {
-          await generateScenario({ reports: opts.reports, seed: opts.seed, outDir: dir, format: 'xml' });
+          // Addresses drawn from the geo database's own country ranges (DESIGN.md allows them where geolocation
+          // must work): the demo shows routing by IP as well as by phone and provider estimate.
+          await generateScenario({
+            reports: opts.reports,
+            seed: opts.seed,
+            outDir: dir,
+            format: 'xml',
+            geoIps: true,
+          });
           const source = await demoOrganisations(app, ctx);
           await app.loadHashLists();
           const s = await ingestUnits(

@@ -2,14 +2,15 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PRIORITY_LEVELS, type PriorityLevel } from '../domain/decision.ts';
 import type { Problem } from '../domain/errors.ts';
 import type { QueueItem } from '../triage/triage.service.ts';
-import { EXIT, positiveInt, type CommandContext } from './cli.ts';
+import { EXIT, positiveInt, UsageError, type CommandContext } from './cli.ts';
 
 /** `conduit queue` (the triage queue and its actions) and `conduit route rerun`. */
 export function queueCommands(program: Command, ctx: CommandContext): void {
   const queue = program
     .command('queue')
     .description("an organisation's triage queue by priority then age; accept, reassign, override priority")
-    .requiredOption('--org <slug>', 'whose queue')
+    // Not a required option: commander would demand it of the action subcommands too.
+    .option('--org <slug>', 'whose queue (required to list)')
     .option('--level <levels>', 'priority levels, comma-separated (E,1,2,3)', levels)
     .option('--country <CC>', 'decided country')
     .addOption(
@@ -29,7 +30,7 @@ export function queueCommands(program: Command, ctx: CommandContext): void {
     .option('--json', 'print one JSON document')
     .action(
       async (opts: {
-        org: string;
+        org?: string;
         level?: PriorityLevel[];
         country?: string;
         status: 'pending' | 'accepted' | 'all';
@@ -40,6 +41,8 @@ export function queueCommands(program: Command, ctx: CommandContext): void {
         after?: string;
         json?: boolean;
       }) => {
+        if (opts.org === undefined)
+          throw new UsageError('--org <slug>: whose queue (the CLI has no organisation of its own)');
         const app = await ctx.app();
         const r = await app.triage.queue(
           {
@@ -85,11 +88,11 @@ export function queueCommands(program: Command, ctx: CommandContext): void {
       done(ctx, r, opts.json, `reassigned to ${opts.to}`);
     });
   action('priority', "override a referral's priority level")
-    .addOption(new Option('--level <level>', 'the new level').choices(PRIORITY_LEVELS).makeOptionMandatory())
+    .addOption(new Option('--set <level>', 'the new level').choices(PRIORITY_LEVELS).makeOptionMandatory())
     .requiredOption('--reason <text>', 'why (kept with the decision and in the audit trail)')
-    .action(async (id: string, opts: { level: PriorityLevel; reason: string; json?: boolean }) => {
-      const r = await (await ctx.app()).triage.overridePriority(id, opts.level, opts.reason, ctx.operator);
-      done(ctx, r, opts.json, `priority ${opts.level}`);
+    .action(async (id: string, opts: { set: PriorityLevel; reason: string; json?: boolean }) => {
+      const r = await (await ctx.app()).triage.overridePriority(id, opts.set, opts.reason, ctx.operator);
+      done(ctx, r, opts.json, `priority ${opts.set}`);
     });
 
   program

@@ -83,10 +83,13 @@ describe('jurisdiction', () => {
     expect(decide([], rules.routing).hold?.reason).toBe('no_location');
   });
 
-  it('decides the region only when most of the country weight agrees on it', () => {
+  it('decides the region when most of the evidence naming a region agrees on it', () => {
     const lazio = { region: 'IT-62' };
-    expect(decide([signal('IT', 3, lazio), signal('IT', 1)], rules.routing).region).toBe('IT-62');
-    expect(decide([signal('IT', 1, lazio), signal('IT', 3)], rules.routing).region).toBeNull();
+    const lombardia = { region: 'IT-25' };
+    // A country-level IP says nothing about the region: the estimate naming Lazio decides it.
+    expect(decide([signal('IT', 1, lazio), signal('IT', 3)], rules.routing).region).toBe('IT-62');
+    expect(decide([signal('IT', 1, lazio), signal('IT', 3, lombardia)], rules.routing).region).toBe('IT-25');
+    expect(decide([signal('IT', 2, lazio), signal('IT', 2, lombardia)], rules.routing).region).toBeNull();
   });
 });
 

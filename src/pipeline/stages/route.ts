@@ -95,7 +95,7 @@ export function decide(signals: readonly LocationSignal[], rules: RoutingRules):
   }
   const confidence = round(first.weight / (total + rules.prior));
   const reasons = explain(signals, first.country);
-  const region = leadingRegion(signals, first.country, first.weight, rules.minRegionShare);
+  const region = leadingRegion(signals, first.country, rules.minRegionShare);
   const verdict = { country: first.country, region, confidence, candidates, reasons };
   if (second && second.weight >= first.weight * rules.conflictRatio) {
     const list = candidates.map((c) => `${c.country} ${c.weight}`).join(' vs ');
@@ -116,20 +116,25 @@ export function decide(signals: readonly LocationSignal[], rules: RoutingRules):
   return { ...verdict, reasons: [...reasons, `confidence ${confidence} in ${first.country}`] };
 }
 
+/**
+ * The region most of the region-naming evidence in the country agrees on. Signals that name no region (a
+ * country-level IP database, a phone number) are silent about it, not against it.
+ */
 function leadingRegion(
   signals: readonly LocationSignal[],
   country: CountryCode,
-  countryWeight: number,
   minShare: number,
 ): string | null {
   const byRegion = new Map<string, number>();
+  let named = 0;
   for (const s of signals) {
-    if (s.country === country && s.region !== undefined)
-      byRegion.set(s.region, (byRegion.get(s.region) ?? 0) + s.weight);
+    if (s.country !== country || s.region === undefined) continue;
+    byRegion.set(s.region, (byRegion.get(s.region) ?? 0) + s.weight);
+    named += s.weight;
   }
   let best: [string, number] | undefined;
   for (const entry of byRegion) if (!best || entry[1] > best[1]) best = entry;
-  return best && best[1] >= countryWeight * minShare ? best[0] : null;
+  return best && best[1] >= named * minShare ? best[0] : null;
 }
 
 const KIND_WORDS: Readonly<Record<LocationSignalKind, string>> = {
