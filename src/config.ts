@@ -9,6 +9,8 @@ export interface Config {
   readonly rateLimit: number;
   /** Browser origins allowed to call the API cross-origin; none by default. */
   readonly corsOrigins: readonly string[];
+  /** Fold Gmail addresses by Google's documented rules (dots, `+tag`) before comparing them. */
+  readonly emailProviderRules: boolean;
   /** An agency's own MaxMind-format database (city or country); DB-IP's country database by default. */
   readonly geoDatabase?: string;
   /** PEM files for TLS; `serve` speaks plain HTTP without them. */
@@ -53,8 +55,11 @@ export function loadConfig(opts: { db?: string }, env: NodeJS.ProcessEnv): Confi
   const { CONDUIT_TLS_CERT: certPath, CONDUIT_TLS_KEY: keyPath } = env;
   if ((certPath === undefined) !== (keyPath === undefined))
     throw new ConfigError('CONDUIT_TLS_CERT and CONDUIT_TLS_KEY: set both (PEM files) or neither');
+  const rules = env.CONDUIT_EMAIL_PROVIDER_RULES ?? 'on';
+  if (rules !== 'on' && rules !== 'off') throw new ConfigError('CONDUIT_EMAIL_PROVIDER_RULES: on or off');
   return {
     db,
+    emailProviderRules: rules === 'on',
     maxInputBytes: max,
     receivingOrg: env.CONDUIT_RECEIVING_ORG ?? 'hub',
     rateLimit,

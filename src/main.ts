@@ -40,13 +40,16 @@ export async function createApp(config: Config): Promise<App> {
       newId,
       onChange: () => (matching ? hashIndex.reload() : undefined),
     });
-    const pipeline = createPipeline({
-      clock,
-      hashes: hashIndex.port,
-      geo: openGeoDatabase(config.geoDatabase),
-      rules: rules.snapshot,
-      routing: { receivingOrganisation: () => receiving, organisations: rules.organisations },
-    });
+    const pipeline = createPipeline(
+      {
+        clock,
+        hashes: hashIndex.port,
+        geo: openGeoDatabase(config.geoDatabase),
+        rules: rules.snapshot,
+        routing: { receivingOrganisation: () => receiving, organisations: rules.organisations },
+      },
+      { emailProviderRules: config.emailProviderRules },
+    );
     // Concurrent requests share transactions (group commit); bulk ingest batches on its own.
     const intake = coalescingIntake(createIntakeService({ database, pipeline, clock, newId }), {
       maxBatch: 500,

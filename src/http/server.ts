@@ -206,6 +206,9 @@ function homePage(): string {
 <p>Referral intake and routing. The web application will replace this page.</p>
 <ul><li><a href="/api/docs">API documentation (OpenAPI)</a></li>
 <li><a href="/api/v1/referrals">Referrals (JSON)</a></li>
+<li><a href="/api/v1/queue">Your organisation's triage queue (JSON)</a></li>
 <li><a href="/api/v1/schemas/referral">Canonical referral JSON Schema</a></li></ul>
-</main></body></html>`;
+</main><footer><p>IP geolocation: <a href="https://db-ip.com">IP Geolocation by DB-IP</a>, licensed under
+<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a> (unless the agency configured its own
+database).</p></footer></body></html>`;
 }

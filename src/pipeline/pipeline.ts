@@ -5,7 +5,7 @@ import type { Organisation } from '../domain/organisation.ts';
 import type { ReferralDocument } from '../domain/referral.ts';
 import type { StageResult } from '../domain/result.ts';
 import type { Ports } from './ports.ts';
-import { normaliseStage } from './stages/normalise.ts';
+import { normaliseStage, type NormaliseOptions } from './stages/normalise.ts';
 import { enrichStage } from './stages/enrich.ts';
 import { matchStage } from './stages/match.ts';
 import { prioritiseStage } from './stages/prioritise.ts';
@@ -26,10 +26,10 @@ export type Pipeline = (
 ) => PipelineOutcome;
 
 /** The one place where the order of stages is written. */
-export function pipelineStages(ports: Ports): readonly Stage[] {
+export function pipelineStages(ports: Ports, options: PipelineOptions = {}): readonly Stage[] {
   return [
     validateStage(ports),
-    normaliseStage(),
+    normaliseStage(options),
     matchStage(ports),
     enrichStage(ports),
     // link (the linking work) goes here: priority will read prior records from it.
@@ -38,9 +38,12 @@ export function pipelineStages(ports: Ports): readonly Stage[] {
   ];
 }
 
+/** Choices an agency makes once, in its configuration (not rules that change at run time). */
+export type PipelineOptions = NormaliseOptions;
+
 /** Runs the stages in order. A stage that holds lets the later ones still run. */
-export function createPipeline(ports: Ports): Pipeline {
-  const stages = pipelineStages(ports);
+export function createPipeline(ports: Ports, options: PipelineOptions = {}): Pipeline {
+  const stages = pipelineStages(ports, options);
   return (document, source, receivedAt) => {
     let state = initialState(document, source, receivedAt);
     for (const stage of stages) {
