@@ -263,6 +263,29 @@ async function triageChanged(c: Case, id: string): Promise<string | undefined> {
     : undefined;
 }
 
+/** A triage action on a fresh referral of the target's: allowed only where that referral was routed within reach. */
+function triageTemplate(action: string, payload?: object): Template {
+  return {
+    access: 'referral.triage',
+    plan: async (c) => {
+      const id = await freshReferral(c);
+      const request = (of: string): Request => ({
+        method: 'POST',
+        url: `/api/v1/referrals/${of}/${action}`,
+        ...(payload && { payload }),
+      });
+      return {
+        request: request(id),
+        ok: 200,
+        visible: triageable(c),
+        hidden: 404,
+        absent: { request: request(GHOST_ID), stands: [id, GHOST_ID] },
+        unchanged: () => triageChanged(c, id),
+      };
+    },
+  };
+}
+
 const TEMPLATES: Readonly<Record<string, Template>> = {
   'GET /': {
     access: 'public',
@@ -636,59 +659,9 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
         },
       }),
   },
-  'POST /api/v1/referrals/:id/accept': {
-    access: 'referral.triage',
-    plan: async (c) => {
-      const id = await freshReferral(c);
-      return {
-        request: { method: 'POST', url: `/api/v1/referrals/${id}/accept` },
-        ok: 200,
-        visible: triageable(c),
-        hidden: 404,
-        absent: {
-          request: { method: 'POST', url: `/api/v1/referrals/${GHOST_ID}/accept` },
-          stands: [id, GHOST_ID],
-        },
-        unchanged: () => triageChanged(c, id),
-      };
-    },
-  },
-  'POST /api/v1/referrals/:id/reassign': {
-    access: 'referral.triage',
-    plan: async (c) => {
-      const id = await freshReferral(c);
-      const payload = { to: 'nc-a', reason: 'matrix' };
-      return {
-        request: { method: 'POST', url: `/api/v1/referrals/${id}/reassign`, payload },
-        ok: 200,
-        visible: triageable(c),
-        hidden: 404,
-        absent: {
-          request: { method: 'POST', url: `/api/v1/referrals/${GHOST_ID}/reassign`, payload },
-          stands: [id, GHOST_ID],
-        },
-        unchanged: () => triageChanged(c, id),
-      };
-    },
-  },
-  'POST /api/v1/referrals/:id/priority': {
-    access: 'referral.triage',
-    plan: async (c) => {
-      const id = await freshReferral(c);
-      const payload = { level: 'E', reason: 'matrix' };
-      return {
-        request: { method: 'POST', url: `/api/v1/referrals/${id}/priority`, payload },
-        ok: 200,
-        visible: triageable(c),
-        hidden: 404,
-        absent: {
-          request: { method: 'POST', url: `/api/v1/referrals/${GHOST_ID}/priority`, payload },
-          stands: [id, GHOST_ID],
-        },
-        unchanged: () => triageChanged(c, id),
-      };
-    },
-  },
+  'POST /api/v1/referrals/:id/accept': triageTemplate('accept'),
+  'POST /api/v1/referrals/:id/reassign': triageTemplate('reassign', { to: 'nc-a', reason: 'matrix' }),
+  'POST /api/v1/referrals/:id/priority': triageTemplate('priority', { level: 'E', reason: 'matrix' }),
   'POST /api/v1/routing/rerun': {
     access: 'referral.triage',
     // Within the caller's reach only: nothing of another organisation's is touched or counted.
