@@ -25,7 +25,7 @@ export async function createApp(config: Config): Promise<App> {
     const clock = { now: () => instantOf(new Date()) };
     const newId = () => uuidv7();
     // Rules, lexicons and the organisation tree are small: loaded at start, reloaded on every local change.
-    const rules = createRulesService({ database, clock, newId });
+    const rules = createRulesService({ database, clock, newId, receivingSlug: config.receivingOrg });
     const organisations = createOrganisationsService({ database, clock, newId, onChange: rules.reload });
     const receiving = await organisations.ensureReceiving(config.receivingOrg);
     await rules.reload();

@@ -695,6 +695,9 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
           payload: { ...loadDefaultRoutingRules(), version },
         },
         ok: 200,
+        // The rules decide for the whole instance: only the receiving organisation's people change them.
+        visible: c.own === RECEIVING,
+        hidden: 403,
         unchanged: async () =>
           (await c.world.t.app.database.db
             .selectFrom('rule_sets')
@@ -721,6 +724,9 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
           payload: { format: 'csv', content: 'tokenalpha,2\n' },
         },
         ok: 200,
+        // The rules decide for the whole instance: only the receiving organisation's people change them.
+        visible: c.own === RECEIVING,
+        hidden: 403,
         unchanged: async () =>
           (await c.world.t.app.database.db
             .selectFrom('rule_sets')
@@ -741,6 +747,9 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
       return {
         request: { method: 'DELETE', url: `/api/v1/lexicons/${name}` },
         ok: 200,
+        // The rules decide for the whole instance: only the receiving organisation's people change them.
+        visible: c.own === RECEIVING,
+        hidden: 403,
         unchanged: async () =>
           (await c.world.t.app.database.db
             .selectFrom('rule_sets')

@@ -82,6 +82,21 @@ describe.each(DIALECTS)('conduit queue, route, rules and lexicon on %s', (dialec
     expect(JSON.parse((await conduit(db, ['audit', 'verify', '--json'])).out)).toMatchObject({ ok: true });
   });
 
+  it('keeps hash-list matches when routing is re-run (regression: the CLI re-ran without the lists)', async () => {
+    const { db, dir } = await setup();
+    const list = join(dir, 'known.csv');
+    // The md5 of canonicalReferral's file.
+    writeFileSync(list, 'hash_type,hash,category,scheme\nmd5,5727647ebca74e1a1092482990cff7f1,1,vics-us\n');
+    expect((await conduit(db, ['hashlist', 'import', list, '--name', 'known'])).code).toBe(0);
+    await conduit(db, ['ingest', join(dir, 'batch.ndjson')]);
+    const matched = async () =>
+      (JSON.parse((await conduit(db, ['queue', '--org', 'hub', '--has-matches', '--json'])).out) as QueuePage)
+        .items.length;
+    expect(await matched()).toBe(3);
+    expect((await conduit(db, ['route', 'rerun'])).code).toBe(0);
+    expect(await matched()).toBe(3);
+  });
+
   it('refuses bad arguments with the field named and changes nothing', async () => {
     const { db, dir } = await setup();
     await conduit(db, ['ingest', join(dir, 'batch.ndjson')]);

@@ -103,7 +103,10 @@ export function queueCommands(program: Command, ctx: CommandContext): void {
     .option('--held-only', 'only referrals held for manual triage')
     .option('--json', 'print one JSON document')
     .action(async (opts: { heldOnly?: boolean; json?: boolean }) => {
-      const r = await (await ctx.app()).triage.reroute({ heldOnly: opts.heldOnly === true }, ctx.operator);
+      const app = await ctx.app();
+      // Deciding again matches again: without the lists every file would look new (and lose its matches).
+      await app.loadHashLists();
+      const r = await app.triage.reroute({ heldOnly: opts.heldOnly === true }, ctx.operator);
       if (!r.ok) return refused(ctx, r.problems);
       const s = r.value;
       ctx.stdout.write(

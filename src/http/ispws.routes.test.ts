@@ -172,7 +172,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
       audit: createAuditService({ database, organisations, clock }),
       hashlists: createHashListsService({ database, clock, newId: uuidv7 }),
       triage: createTriageService({ database, organisations, pipeline, clock }),
-      rules: createRulesService({ database, clock, newId: uuidv7 }),
+      rules: createRulesService({ database, clock, newId: uuidv7, receivingSlug: 'hub' }),
       hashIndex: { port: NO_HASH_LISTS },
       receiving,
       maxInputBytes: 256 * 1024,

@@ -92,6 +92,18 @@ describe.each(DIALECTS)('triage and rules over HTTP (%s)', (dialect) => {
       };
     };
     expect(await bad('GET', '/api/v1/queue?level=X')).toMatchObject({ status: 400 });
+    // Forged cursors (a fractional rank, a huge one, a NUL in a string) are refused, never a database error.
+    for (const forged of [
+      [1.5, '2026-01-01T00:00:00.000Z', '0190a3c2-0000-7000-8000-000000000000'],
+      [1e300, '2026-01-01T00:00:00.000Z', '0190a3c2-0000-7000-8000-000000000000'],
+      [1, '2026\u0000', 'x'],
+    ]) {
+      const after = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      expect(await bad('GET', `/api/v1/queue?after=${after}`)).toMatchObject({
+        status: 400,
+        problems: [{ path: 'after' }],
+      });
+    }
     expect(await bad('GET', '/api/v1/queue?after=not-a-cursor')).toMatchObject({
       status: 400,
       problems: [{ path: 'after' }],
@@ -107,6 +119,32 @@ describe.each(DIALECTS)('triage and rules over HTTP (%s)', (dialect) => {
     expect(q.json<{ items: { priority: { overridden: boolean } }[] }>().items[0]?.priority.overridden).toBe(
       false,
     );
+  });
+
+  it('lets only the receiving organisation change the rules, and no source read them', async () => {
+    const { t } = await setup();
+    const provider = await t.signIn('supervisor', 'esp');
+    const centre = await t.signIn('supervisor', 'ncc-it');
+    const read = (h: Record<string, string>) =>
+      t.http.inject({ method: 'GET', url: '/api/v1/rules/priority', headers: h });
+    expect((await read(provider.headers)).statusCode).toBe(403);
+    expect((await read(centre.headers)).statusCode).toBe(200);
+    const load = await t.http.inject({
+      method: 'PUT',
+      url: '/api/v1/rules/routing',
+      headers: centre.headers,
+      payload: { ...loadDefaultRoutingRules(), version: 'from-a-centre' },
+    });
+    expect(load.statusCode).toBe(403);
+    const lexicon = await t.http.inject({
+      method: 'PUT',
+      url: '/api/v1/lexicons/from-a-source',
+      headers: provider.headers,
+      payload: { format: 'csv', content: 'tokenalpha,1\n' },
+    });
+    expect(lexicon.statusCode).toBe(403);
+    expect(t.app.rules.snapshot().routing.version).not.toBe('from-a-centre');
+    expect(t.app.rules.snapshot().lexicon.lists).toEqual([]);
   });
 
   it('shows, validates and loads rules, and lexicons by name and size only', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { actorOf, can, type Permission, type RequestContext } from '../domain/access.ts';
+import { actorOf, can, orgOf, type Permission, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import type { Instant } from '../domain/ids.ts';
 import type { Organisation } from '../domain/organisation.ts';
@@ -70,11 +70,14 @@ export interface RulesService {
 }
 
 const LEXICON_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const RECEIVING_KINDS: ReadonlySet<Organisation['kind']> = new Set(['hub', 'national-centre', 'unit']);
 
 export function createRulesService(deps: {
   readonly database: Database;
   readonly clock: { now(): Instant };
   readonly newId: () => string;
+  /** The instance's receiving organisation: its people set the rules every referral is decided by. */
+  readonly receivingSlug: string;
 }): RulesService {
   const { database, clock, newId } = deps;
   const db = database.db;
@@ -130,9 +133,26 @@ export function createRulesService(deps: {
 
   const denied = (what: string): { ok: false; problems: Problem[] } => ({
     ok: false,
-    problems: [problem('forbidden', '', `your role cannot ${what}`)],
+    problems: [
+      problem(
+        'forbidden',
+        '',
+        `you cannot ${what}: the receiving organisation sets the rules, and organisations that receive referrals read them`,
+      ),
+    ],
   });
-  const allowed = (ctx: RequestContext, p: Permission) => can(ctx.principal, p);
+  /**
+   * The rules decide for the whole instance, so only the receiving organisation's people change them, and
+   * only organisations that receive referrals read them: a source must not learn how to stay low-priority.
+   */
+  const allowed = (ctx: RequestContext, p: Permission) => {
+    if (!can(ctx.principal, p)) return false;
+    const own = orgOf(ctx.principal);
+    if (own === null) return true;
+    const org = state.organisations.find((o) => o.id === own);
+    if (!org) return false;
+    return p === 'rules.write' ? org.slug === deps.receivingSlug : RECEIVING_KINDS.has(org.kind);
+  };
 
   function view(kind: RuleKind): RulesView {
     const row = state.rows.find((r) => r.kind === kind && r.document !== null);

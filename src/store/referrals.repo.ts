@@ -76,19 +76,7 @@ export async function insertReferrals(
     decided_at: decidedAt,
   }));
   const identifiers = fresh.flatMap(({ referral, decision }) =>
-    decision.identifiers.map((x, ord) => ({
-      referral_id: referral.id,
-      ord,
-      kind: x.kind,
-      value: x.value,
-      raw: x.raw,
-      role: x.role,
-      account: x.account,
-      service: x.service ?? null,
-      port: x.port ?? null,
-      seen_at: x.at ?? null,
-      facts: x.facts ? JSON.stringify(x.facts) : null,
-    })),
+    identifierRows(referral.id, decision.identifiers),
   );
   const files = fresh.flatMap(({ referral }) =>
     referral.document.files.map((f, ord) => ({
@@ -104,6 +92,22 @@ export async function insertReferrals(
   for (const c of chunks(identifiers, 11)) await trx.insertInto('identifiers').values(c).execute();
   for (const c of chunks(files, 8)) await trx.insertInto('files').values(c).execute();
   return inserted;
+}
+
+function identifierRows(referralId: string, identifiers: readonly Identifier[]) {
+  return identifiers.map((x, ord) => ({
+    referral_id: referralId,
+    ord,
+    kind: x.kind,
+    value: x.value,
+    raw: x.raw,
+    role: x.role,
+    account: x.account,
+    service: x.service ?? null,
+    port: x.port ?? null,
+    seen_at: x.at ?? null,
+    facts: x.facts ? JSON.stringify(x.facts) : null,
+  }));
 }
 
 /** Queue order: E first, then 1, 2, 3; 4 for a referral without a priority. */
@@ -371,6 +375,35 @@ export async function updateTriage(trx: Transaction<Tables>, id: string, set: Tr
   await trx.updateTable('referrals').set(set).where('id', '=', id).execute();
 }
 
+/** The triage state of these referrals as it is now (read inside the transaction that changes it). */
+export async function triageStates(
+  trx: Transaction<Tables>,
+  ids: readonly string[],
+): Promise<
+  Map<string, { triage: string; overrides: string | null; recipientOrgId: string | null; status: string }>
+> {
+  const out = new Map<
+    string,
+    { triage: string; overrides: string | null; recipientOrgId: string | null; status: string }
+  >();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await trx
+      .selectFrom('referrals')
+      .select(['id', 'triage', 'overrides', 'recipient_org_id', 'status'])
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .execute();
+    for (const r of rows)
+      out.set(r.id, {
+        triage: r.triage,
+        overrides: r.overrides,
+        recipientOrgId: r.recipient_org_id,
+        status: r.status,
+      });
+  }
+  return out;
+}
+
+/** A new decision for a stored referral, with the identifiers it found (normalisation may have changed). */
 export async function replaceDecision(
   trx: Transaction<Tables>,
   id: string,
@@ -387,4 +420,7 @@ export async function replaceDecision(
     })
     .where('referral_id', '=', id)
     .execute();
+  await trx.deleteFrom('identifiers').where('referral_id', '=', id).execute();
+  const rows = identifierRows(id, decision.identifiers);
+  for (const c of chunks(rows, 11)) await trx.insertInto('identifiers').values(c).execute();
 }

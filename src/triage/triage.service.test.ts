@@ -49,7 +49,7 @@ describe.each(DIALECTS)('triage (%s)', (dialect) => {
   async function setup() {
     const database = await openTestDatabase(dialect);
     disposers.push(() => database.dispose());
-    const rules = createRulesService({ database, clock, newId: uuidv7 });
+    const rules = createRulesService({ database, clock, newId: uuidv7, receivingSlug: 'hub' });
     const orgs = createOrganisationsService({ database, clock, newId: uuidv7, onChange: rules.reload });
     const hub = await orgs.ensureReceiving('hub');
     const add = async (slug: string, kind: string, parent?: string, covers?: string[]) => {
@@ -186,20 +186,45 @@ describe.each(DIALECTS)('triage (%s)', (dialect) => {
 
     const events = await database.db
       .selectFrom('audit_events')
-      .select(['action', 'details'])
+      .select(['action', 'details', 'outcome'])
       .where('object_id', '=', id)
       .where('action', 'in', ['referral.reassign', 'referral.override-priority', 'referral.accept'])
       .orderBy('seq')
       .execute();
-    expect(events.map((e) => e.action)).toEqual([
-      'referral.reassign',
-      'referral.override-priority',
-      'referral.accept',
+    // The other branch's attempt is recorded as refused.
+    expect(events.map((e) => [e.action, e.outcome])).toEqual([
+      ['referral.reassign', 'ok'],
+      ['referral.override-priority', 'ok'],
+      ['referral.accept', 'ok'],
+      ['referral.accept', 'denied'],
     ]);
     expect(JSON.parse(events[0]?.details ?? '{}')).toMatchObject({
       reason: 'the suspect lives in Roma',
       to: unit.id,
     });
+  });
+
+  it('serialises concurrent actions on one referral: no override is lost, one accept wins', async () => {
+    const { add, submit, triage, person, database } = await setup();
+    const ncc = await add('ncc-it', 'national-centre', 'hub', ['IT']);
+    await add('unit-rm', 'unit', 'ncc-it', ['IT-62']);
+    const id = await submit(located('c'));
+    const [moved, raised] = await Promise.all([
+      triage.reassign(id, 'unit-rm', 'the suspect lives in Roma', person(ncc)),
+      triage.overridePriority(id, 'E', 'meeting tonight', person(ncc)),
+    ]);
+    expect(moved.ok && raised.ok).toBe(true);
+    const row = await database.db
+      .selectFrom('referrals')
+      .select('overrides')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(Object.keys(JSON.parse(row.overrides ?? '{}') as object).sort()).toEqual([
+      'priority',
+      'recipient',
+    ]);
+    const accepts = await Promise.all([triage.accept(id, person(ncc)), triage.accept(id, person(ncc))]);
+    expect(accepts.map((a) => a.ok).sort()).toEqual([false, true]);
   });
 
   it('re-runs routing after the tree changes, keeping analysts’ overrides', async () => {

@@ -1,7 +1,7 @@
 import { actorOf, can, orgOf, type Permission, type RequestContext } from '../domain/access.ts';
 import { PRIORITY_LEVELS, type Decision, type Overrides, type PriorityLevel } from '../domain/decision.ts';
 import { problem, type Problem } from '../domain/errors.ts';
-import type { Instant, OrganisationId } from '../domain/ids.ts';
+import { parseInstant, parseReferralId, type Instant, type OrganisationId } from '../domain/ids.ts';
 import { subtreeOf, type Organisation } from '../domain/organisation.ts';
 import type { ReferralDocument } from '../domain/referral.ts';
 import type { HoldReason } from '../domain/result.ts';
@@ -15,6 +15,7 @@ import {
   pageReferrals,
   priorityRank,
   replaceDecision,
+  triageStates,
   updateTriage,
   type QueueCursor,
   type ReferralRow,
@@ -149,21 +150,35 @@ export function createTriageService(deps: {
     return new Map((await organisations.list()).map((o) => [o.id, o.slug]));
   }
 
-  /** A referral the principal may act on (routed into its reach), or undefined as if absent. */
-  async function actionable(id: string, ctx: RequestContext): Promise<ReferralRow | undefined> {
-    const row = await getReferral(db, id);
-    if (!row || row.recipientOrgId === null) return undefined;
+  /**
+   * Applies one action: the referral is read under the audit head's lock, so concurrent actions on it
+   * serialise and each decides on what the last one left; the change and its audit event commit together.
+   * A referral outside the caller's reach is answered as absent, and the refusal is recorded.
+   */
+  async function act(
+    id: string,
+    action: string,
+    ctx: RequestContext,
+    plan: (row: ReferralRow, at: Instant) => Outcome<{ set: TriageUpdate; details: Record<string, unknown> }>,
+  ): Promise<Outcome<QueueItem>> {
     const r = await reach(ctx);
-    return r === undefined || r.has(row.recipientOrgId) ? row : undefined;
-  }
-
-  /** Applies one action and its audit event together, then answers with the referral as it now is. */
-  async function act(row: ReferralRow, set: TriageUpdate, event: AuditEntry): Promise<Outcome<QueueItem>> {
-    await auditedWrite(db, async (trx) => {
-      await updateTriage(trx, row.id, set);
-      return { value: undefined, events: [event] };
+    const at = clock.now();
+    const outcome = await auditedWrite<Outcome<null>>(db, async (trx) => {
+      const row = await getReferral(trx, id);
+      const event = (details: Record<string, unknown>, outcome: AuditEntry['outcome'] = 'ok') =>
+        auditEvent(ctx, at, { action, objectType: 'referral', objectId: id, details, outcome });
+      if (!row || row.recipientOrgId === null || (r !== undefined && !r.has(row.recipientOrgId)))
+        return {
+          value: notFound(),
+          events: [event({ error: row ? 'not_visible' : 'not_found' }, row ? 'denied' : 'error')],
+        };
+      const p = plan(row, at);
+      if (!p.ok) return { value: p, events: [] };
+      await updateTriage(trx, id, p.value.set);
+      return { value: { ok: true, value: null }, events: [event(p.value.details)] };
     });
-    const after = await getReferral(db, row.id);
+    if (!outcome.ok) return outcome;
+    const after = await getReferral(db, id);
     return after ? { ok: true, value: item(after, await names()) } : notFound();
   }
 
@@ -180,10 +195,16 @@ export function createTriageService(deps: {
       if (
         Array.isArray(v) &&
         v.length === 3 &&
+        Number.isInteger(v[0]) &&
         typeof v[0] === 'number' &&
+        v[0] >= 0 &&
+        v[0] <= 4 &&
         typeof v[1] === 'string' &&
-        typeof v[2] === 'string'
+        parseInstant(v[1]) !== undefined &&
+        typeof v[2] === 'string' &&
+        parseReferralId(v[2]) !== undefined
       )
+        // Checked to the letter: a forged cursor is a 400, never a database error.
         return { rank: v[0], receivedAt: v[1], id: v[2] };
     } catch {
       // fall through: a cursor that is not ours
@@ -202,9 +223,21 @@ export function createTriageService(deps: {
       if (slug === undefined) return fail('bad_request', 'org', 'name the organisation whose queue to read');
       const target = all.find((o) => o.slug === slug);
       const r = await reach(ctx);
-      // An organisation outside the caller's reach is answered like one that does not exist.
-      if (!target || (r !== undefined && !r.has(target.id)))
+      // An organisation outside the caller's reach is answered like one that does not exist; the refusal
+      // of an existing one is recorded, as a refused read of a referral is.
+      if (!target || (r !== undefined && !r.has(target.id))) {
+        if (target)
+          await recordAudit(db, [
+            auditEvent(ctx, clock.now(), {
+              action: 'queue.read',
+              objectType: 'organisation',
+              objectId: target.id,
+              details: { error: 'not_visible' },
+              outcome: 'denied',
+            }),
+          ]);
         return fail('unknown_organisation', 'org', `no organisation ${slug} in your reach`);
+      }
       let after: QueueCursor | undefined;
       if (q.after !== undefined) {
         after = parseCursor(q.after);
@@ -242,18 +275,16 @@ export function createTriageService(deps: {
 
     async accept(id, ctx) {
       if (!allowed(ctx, 'referral.triage')) return fail('forbidden', '', 'your role cannot triage referrals');
-      const row = await actionable(id, ctx);
-      if (!row) return notFound();
-      if (row.triage === 'accepted') return fail('conflict', 'id', 'already accepted');
-      return act(
-        row,
-        { triage: 'accepted', status: 'routed' },
-        auditEvent(ctx, clock.now(), {
-          action: 'referral.accept',
-          objectType: 'referral',
-          objectId: row.id,
-          details: { recipient: row.recipientOrgId, wasHeld: row.status === 'held' },
-        }),
+      return act(id, 'referral.accept', ctx, (row) =>
+        row.triage === 'accepted'
+          ? fail('conflict', 'id', 'already accepted')
+          : {
+              ok: true,
+              value: {
+                set: { triage: 'accepted', status: 'routed' },
+                details: { recipient: row.recipientOrgId, wasHeld: row.status === 'held' },
+              },
+            },
       );
     },
 
@@ -261,8 +292,6 @@ export function createTriageService(deps: {
       if (!allowed(ctx, 'referral.triage')) return fail('forbidden', '', 'your role cannot triage referrals');
       const bad = reasonProblem(reason);
       if (bad) return bad;
-      const row = await actionable(id, ctx);
-      if (!row) return notFound();
       const all = await organisations.list();
       const target = all.find((o) => o.slug === to);
       const own = orgOf(ctx.principal);
@@ -273,33 +302,32 @@ export function createTriageService(deps: {
         return fail('unknown_organisation', 'to', `no organisation ${to} you can send referrals to`);
       if (!RECIPIENT_KINDS.has(target.kind))
         return fail('invalid_value', 'to', `${to} is a ${target.kind}: it does not receive referrals`);
-      if (target.id === row.recipientOrgId) return fail('conflict', 'to', `already with ${to}`);
-      const at = clock.now();
-      const overrides: Overrides = {
-        ...(row.overrides === null ? {} : (JSON.parse(row.overrides) as Overrides)),
-        recipient: {
-          orgId: target.id,
-          previous: row.recipientOrgId as OrganisationId | null,
-          reason: reason.trim(),
-          by: actorOf(ctx.principal),
-          at,
-        },
-      };
-      return act(
-        row,
-        {
-          recipient_org_id: target.id,
-          status: 'routed',
-          triage: 'pending',
-          overrides: JSON.stringify(overrides),
-        },
-        auditEvent(ctx, at, {
-          action: 'referral.reassign',
-          objectType: 'referral',
-          objectId: row.id,
-          details: { from: row.recipientOrgId, to: target.id, reason: reason.trim() },
-        }),
-      );
+      const why = reason.trim();
+      return act(id, 'referral.reassign', ctx, (row, at) => {
+        if (target.id === row.recipientOrgId) return fail('conflict', 'to', `already with ${to}`);
+        const overrides: Overrides = {
+          ...overridesOf(row),
+          recipient: {
+            orgId: target.id,
+            previous: row.recipientOrgId as OrganisationId | null,
+            reason: why,
+            by: actorOf(ctx.principal),
+            at,
+          },
+        };
+        return {
+          ok: true,
+          value: {
+            set: {
+              recipient_org_id: target.id,
+              status: 'routed',
+              triage: 'pending',
+              overrides: JSON.stringify(overrides),
+            },
+            details: { from: row.recipientOrgId, to: target.id, reason: why },
+          },
+        };
+      });
     },
 
     async overridePriority(id, level, reason, ctx) {
@@ -307,28 +335,25 @@ export function createTriageService(deps: {
       if (!PRIORITY_LEVELS.includes(level)) return fail('invalid_value', 'level', 'one of E, 1, 2, 3');
       const bad = reasonProblem(reason);
       if (bad) return bad;
-      const row = await actionable(id, ctx);
-      if (!row) return notFound();
-      const at = clock.now();
-      const previous = row.priorityLevel as PriorityLevel | null;
-      const overrides: Overrides = {
-        ...(row.overrides === null ? {} : (JSON.parse(row.overrides) as Overrides)),
-        priority: { level, previous, reason: reason.trim(), by: actorOf(ctx.principal), at },
-      };
-      return act(
-        row,
-        {
-          priority_level: level,
-          priority_rank: priorityRank(level),
-          overrides: JSON.stringify(overrides),
-        },
-        auditEvent(ctx, at, {
-          action: 'referral.override-priority',
-          objectType: 'referral',
-          objectId: row.id,
-          details: { from: previous, to: level, reason: reason.trim() },
-        }),
-      );
+      const why = reason.trim();
+      return act(id, 'referral.override-priority', ctx, (row, at) => {
+        const previous = row.priorityLevel as PriorityLevel | null;
+        const overrides: Overrides = {
+          ...overridesOf(row),
+          priority: { level, previous, reason: why, by: actorOf(ctx.principal), at },
+        };
+        return {
+          ok: true,
+          value: {
+            set: {
+              priority_level: level,
+              priority_rank: priorityRank(level),
+              overrides: JSON.stringify(overrides),
+            },
+            details: { from: previous, to: level, reason: why },
+          },
+        };
+      });
     },
 
     async reroute(opts, ctx) {
@@ -348,54 +373,59 @@ export function createTriageService(deps: {
           { ...(visibleTo && { visibleTo }), ...(opts.heldOnly && { status: 'held' }) },
           { ...(after && { after }), limit: 500, order: 'asc' },
         );
-        const updates: { row: ReferralRow; decision: Decision; set: TriageUpdate }[] = [];
+        // Decided outside the transaction (pure, from the immutable document); applied inside it against the
+        // triage state as it is then, so an action that landed meanwhile (an accept, an override) wins.
+        const decided: { row: ReferralRow; decision: Decision }[] = [];
         for (const row of rows) {
           if (row.triage === 'accepted') continue;
-          examined++;
           const source = byId.get(row.sourceOrgId);
           const out = source
             ? pipeline(JSON.parse(row.document) as ReferralDocument, source, row.receivedAt as Instant)
             : undefined;
-          if (out?.kind !== 'accepted') {
-            skipped++;
-            continue;
-          }
-          const d = out.decision;
-          const overrides = row.overrides === null ? {} : (JSON.parse(row.overrides) as Overrides);
-          const cols = effectiveColumns(d);
-          const set: TriageUpdate = {
-            ...(overrides.recipient
-              ? {}
-              : { recipient_org_id: d.jurisdiction.recipientOrgId, status: d.outcome }),
-            ...(overrides.priority
-              ? { country: cols.country, region: cols.region, confidence: cols.confidence }
-              : cols),
-            classification: d.classification.kind,
-            has_matches: d.matches.some((m) => !m.list.negative) ? 1 : 0,
-          };
-          const status = set.status ?? row.status;
-          if (status === 'held') held++;
-          if (set.recipient_org_id !== undefined && set.recipient_org_id !== row.recipientOrgId) changed++;
-          updates.push({ row, decision: d, set });
+          if (out?.kind === 'accepted') decided.push({ row, decision: out.decision });
+          else skipped++;
         }
-        if (updates.length > 0) {
+        if (decided.length > 0) {
           const at = clock.now();
           await auditedWrite(db, async (trx) => {
+            const now = await triageStates(
+              trx,
+              decided.map((d) => d.row.id),
+            );
             const events: AuditEntry[] = [];
-            for (const u of updates) {
-              await replaceDecision(trx, u.row.id, u.decision, at);
-              await updateTriage(trx, u.row.id, u.set);
+            for (const { row, decision: d } of decided) {
+              const state = now.get(row.id);
+              if (!state || state.triage === 'accepted') continue;
+              examined++;
+              const overrides: Overrides =
+                state.overrides === null ? {} : (JSON.parse(state.overrides) as Overrides);
+              const cols = effectiveColumns(d);
+              const set: TriageUpdate = {
+                ...(overrides.recipient
+                  ? {}
+                  : { recipient_org_id: d.jurisdiction.recipientOrgId, status: d.outcome }),
+                ...(overrides.priority
+                  ? { country: cols.country, region: cols.region, confidence: cols.confidence }
+                  : cols),
+                classification: d.classification.kind,
+                has_matches: d.matches.some((m) => !m.list.negative) ? 1 : 0,
+              };
+              if ((set.status ?? state.status) === 'held') held++;
+              if (set.recipient_org_id !== undefined && set.recipient_org_id !== state.recipientOrgId)
+                changed++;
+              await replaceDecision(trx, row.id, d, at);
+              await updateTriage(trx, row.id, set);
               events.push(
                 auditEvent(ctx, at, {
                   action: 'referral.reroute',
                   objectType: 'referral',
-                  objectId: u.row.id,
+                  objectId: row.id,
                   details: {
-                    from: u.row.recipientOrgId,
-                    to: u.set.recipient_org_id ?? u.row.recipientOrgId,
-                    outcome: u.decision.outcome,
-                    routingRules: u.decision.jurisdiction.rulesVersion,
-                    priorityRules: u.decision.priority?.rulesVersion ?? null,
+                    from: state.recipientOrgId,
+                    to: set.recipient_org_id ?? state.recipientOrgId,
+                    outcome: d.outcome,
+                    routingRules: d.jurisdiction.rulesVersion,
+                    priorityRules: d.priority?.rulesVersion ?? null,
                   },
                 }),
               );
@@ -409,6 +439,10 @@ export function createTriageService(deps: {
       return { ok: true, value: { examined, changed, held, skipped } };
     },
   };
+}
+
+function overridesOf(row: ReferralRow): Overrides {
+  return row.overrides === null ? {} : (JSON.parse(row.overrides) as Overrides);
 }
 
 function ancestors(all: readonly Organisation[], id: string): OrganisationId[] {

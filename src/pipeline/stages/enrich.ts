@@ -43,8 +43,9 @@ export function enrichStage(ports: Pick<Ports, 'geo' | 'rules'>) {
           discounts.push(`${Math.round(days)} days before the incident ×${round(factor)}`);
         }
       }
-      if (weight > 0)
-        signals.push({ ...s, weight: round(weight), ...(discounts.length > 0 && { discounts }) });
+      // Evidence that has decayed to nothing (after rounding) says nothing.
+      const rounded = round(weight);
+      if (rounded > 0) signals.push({ ...s, weight: rounded, ...(discounts.length > 0 && { discounts }) });
     };
 
     for (const id of state.identifiers) {

@@ -141,3 +141,11 @@ describe('routing', () => {
     expect(r.kind).toBe('hold');
   });
 });
+
+describe('jurisdiction edge cases', () => {
+  it('never reports a confidence that is not a number (a zero prior and weightless evidence)', () => {
+    const v = decide([signal('IT', 0)], { ...rules.routing, prior: 0 });
+    expect(v.confidence).toBe(0);
+    expect(v.hold?.reason).toBe('low_confidence');
+  });
+});

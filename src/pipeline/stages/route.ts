@@ -93,7 +93,8 @@ export function decide(signals: readonly LocationSignal[], rules: RoutingRules):
       hold: { reason: 'no_location', detail: 'nothing in the referral locates the reported person' },
     };
   }
-  const confidence = round(first.weight / (total + rules.prior));
+  // Guarded: with a prior of 0 and only weightless evidence the share is 0/0.
+  const confidence = total + rules.prior > 0 ? round(first.weight / (total + rules.prior)) : 0;
   const reasons = explain(signals, first.country);
   const region = leadingRegion(signals, first.country, rules.minRegionShare);
   const verdict = { country: first.country, region, confidence, candidates, reasons };
