@@ -31,6 +31,7 @@ export const LOCATION_SIGNAL_KINDS = [
   'address',
   'cctld',
   'legal-process',
+  'source-hint',
 ] as const;
 export type LocationSignalKind = (typeof LOCATION_SIGNAL_KINDS)[number];
 

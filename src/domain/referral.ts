@@ -17,6 +17,8 @@ import type {
 export interface ReferralDocument {
   /** The source's own reference (CyberTipline report id, a file stem, or absent: then the content hash is used). */
   readonly sourceRef?: string;
+  /** The source's own view of the country concerned (a referring centre's routing): one location signal. */
+  readonly countryHint?: CountryCode;
   readonly incident: Incident;
   readonly internet: readonly InternetDetail[];
   readonly lawEnforcement?: LawEnforcement;

@@ -8,7 +8,7 @@ export interface RoutingRules {
   readonly format: 'conduit.routing-rules/1';
   /** Free text chosen by the agency (`2026-11-28.1`); stored with every decision it made. */
   readonly version: string;
-  /** Base weight of one signal of each kind. */
+  /** Base weight of one signal of each kind (`source-hint`: the source's own view of the country). */
   readonly weights: Readonly<Record<LocationSignalKind, number>>;
   /** Multipliers applied to a signal's weight. */
   readonly discounts: {

@@ -21,6 +21,7 @@ const RoutingRulesSchema = Type.Object(
         address: Weight,
         cctld: Weight,
         'legal-process': Weight,
+        'source-hint': Weight,
       },
       { additionalProperties: false },
     ),

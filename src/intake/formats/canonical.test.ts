@@ -13,6 +13,13 @@ describe('canonical JSON referral', () => {
     expect(r.value.intendedRecipients).toEqual([]);
   });
 
+  it('takes the source’s country hint in canonical form and names it when malformed', () => {
+    const r = parseCanonical(canonicalReferral('h', { countryHint: 'it' }));
+    expect(r.ok && r.value.countryHint).toBe('IT');
+    const bad = parseCanonical(canonicalReferral('h', { countryHint: 'Italy' }));
+    expect(bad.ok ? [] : bad.problems.map((p) => p.path)).toContain('/countryHint');
+  });
+
   it('names the field of an impossible date', () => {
     const r = parseCanonical(
       canonicalReferral('x', { incident: { type: 'Child Sex Tourism', occurredAt: '2025-02-30T10:00:00Z' } }),

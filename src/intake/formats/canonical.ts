@@ -125,6 +125,7 @@ function toDocument(r: Raw, v: Values): ReferralDocument {
   const i = r.incident;
   return {
     ...(r.sourceRef !== undefined && { sourceRef: r.sourceRef }),
+    ...(r.countryHint !== undefined && { countryHint: parseCountryCode(r.countryHint) }),
     incident: {
       type: i.type,
       occurredAt: v.instant(i.occurredAt, '/incident/occurredAt'),

@@ -200,6 +200,13 @@ export const ReferralSchema = Type.Object(
   {
     $schema: Opt(Type.String()),
     sourceRef: Opt(Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S(.*\\S)?$' })),
+    countryHint: Opt(
+      Type.String({
+        pattern: '^[A-Za-z]{2}$',
+        description:
+          "the source's own view of the country concerned (ISO 3166-1 alpha-2): one routing signal",
+      }),
+    ),
     incident: Type.Object(
       {
         type: oneOf(INCIDENT_TYPES),

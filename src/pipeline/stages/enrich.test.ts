@@ -117,6 +117,11 @@ describe('enrich', () => {
     ]);
   });
 
+  it('reads the source’s own country hint as one weighted signal', () => {
+    const signals = run(canonicalReferral('r', { reportedPersons: [], countryHint: 'NL' }), []);
+    expect(signals).toEqual([{ kind: 'source-hint', country: 'NL', weight: 1.5, evidence: 'src: NL' }]);
+  });
+
   it('reads postal addresses by country name or code, and legal process served', () => {
     const signals = run(
       canonicalReferral('r', {

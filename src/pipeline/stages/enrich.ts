@@ -95,6 +95,12 @@ export function enrichStage(ports: Pick<Ports, 'geo' | 'rules'>) {
     for (const d of doc.internet) for (const address of d.addresses ?? []) postal(address, rules, add);
     const served = doc.lawEnforcement?.servedLegalProcessCountry;
     if (served) add({ kind: 'legal-process', country: served, evidence: doc.lawEnforcement.agencyName });
+    if (doc.countryHint)
+      add({
+        kind: 'source-hint',
+        country: doc.countryHint,
+        evidence: `${state.source.slug}: ${doc.countryHint}`,
+      });
 
     return { kind: 'ok', value: { ...state, signals } };
   };

@@ -145,6 +145,7 @@ const KIND_WORDS: Readonly<Record<LocationSignalKind, string>> = {
   address: 'postal addresses',
   cctld: 'country-code domains',
   'legal-process': 'legal process served',
+  'source-hint': "the source's country hints",
 };
 
 /** One line per kind of evidence, strongest kind first: "3 of 4 IP addresses in IT (198.51.100.7, …)". */
