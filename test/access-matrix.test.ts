@@ -263,6 +263,25 @@ async function triageChanged(c: Case, id: string): Promise<string | undefined> {
     : undefined;
 }
 
+/**
+ * What a rules write changes, for `unchanged`: the rule set row it would have added (by its file's version
+ * label, or by name, retired or not). Rules decide for the whole instance, so only the receiving
+ * organisation's people may write them (`visible`).
+ */
+function rulesWrite(c: Case, row: { label?: string; name?: string; retired?: boolean }, what: string) {
+  return {
+    visible: c.own === RECEIVING,
+    hidden: 403,
+    unchanged: async () => {
+      let q = c.world.t.app.database.db.selectFrom('rule_sets').select('id');
+      if (row.label !== undefined) q = q.where('label', '=', row.label);
+      if (row.name !== undefined) q = q.where('name', '=', row.name);
+      if (row.retired) q = q.where('document', 'is', null);
+      return (await q.executeTakeFirst()) ? what : undefined;
+    },
+  };
+}
+
 /** A triage action on a fresh referral of the target's: allowed only where that referral was routed within reach. */
 function triageTemplate(action: string, payload?: object): Template {
   return {
@@ -695,17 +714,7 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
           payload: { ...loadDefaultRoutingRules(), version },
         },
         ok: 200,
-        // The rules decide for the whole instance: only the receiving organisation's people change them.
-        visible: c.own === RECEIVING,
-        hidden: 403,
-        unchanged: async () =>
-          (await c.world.t.app.database.db
-            .selectFrom('rule_sets')
-            .select('id')
-            .where('label', '=', version)
-            .executeTakeFirst())
-            ? `rules ${version} were loaded`
-            : undefined,
+        ...rulesWrite(c, { label: version }, `rules ${version} were loaded`),
       });
     },
   },
@@ -724,17 +733,7 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
           payload: { format: 'csv', content: 'tokenalpha,2\n' },
         },
         ok: 200,
-        // The rules decide for the whole instance: only the receiving organisation's people change them.
-        visible: c.own === RECEIVING,
-        hidden: 403,
-        unchanged: async () =>
-          (await c.world.t.app.database.db
-            .selectFrom('rule_sets')
-            .select('id')
-            .where('name', '=', name)
-            .executeTakeFirst())
-            ? `lexicon ${name} was loaded`
-            : undefined,
+        ...rulesWrite(c, { name }, `lexicon ${name} was loaded`),
       });
     },
   },
@@ -747,18 +746,7 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
       return {
         request: { method: 'DELETE', url: `/api/v1/lexicons/${name}` },
         ok: 200,
-        // The rules decide for the whole instance: only the receiving organisation's people change them.
-        visible: c.own === RECEIVING,
-        hidden: 403,
-        unchanged: async () =>
-          (await c.world.t.app.database.db
-            .selectFrom('rule_sets')
-            .select('id')
-            .where('name', '=', name)
-            .where('document', 'is', null)
-            .executeTakeFirst())
-            ? `lexicon ${name} was retired`
-            : undefined,
+        ...rulesWrite(c, { name, retired: true }, `lexicon ${name} was retired`),
       };
     },
   },

@@ -51,3 +51,11 @@ export function sendProblems(reply: FastifyReply, problems: readonly Problem[]):
   const { status, body } = errorBody(problems);
   return reply.status(status).send(body);
 }
+
+/** A service outcome as the answer: its value, or its problems as the structured error. */
+export function answer<T>(
+  reply: FastifyReply,
+  r: { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] },
+): T | FastifyReply {
+  return r.ok ? r.value : sendProblems(reply, r.problems);
+}

@@ -4,7 +4,7 @@ import type { RequestContext } from '../domain/access.ts';
 import { LEXICON_FORMATS, RULE_KINDS, type RulesService } from '../rules/rules.service.ts';
 import { principalOf } from './auth.ts';
 import { BODY_LIMITS, jsonBody } from './body.ts';
-import { sendProblems } from './errors.ts';
+import { answer, sendProblems } from './errors.ts';
 
 /** A lexicon file travels inside JSON; agencies' lists run to thousands of terms, not millions. */
 export const LEXICON_BODY_LIMIT = 4 * 1024 * 1024;
@@ -33,8 +33,7 @@ export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
       { config: { access: 'rules.read' }, schema: { summary: 'The rules in force', params: Kind } },
       async (req, reply) => {
         const { kind } = req.params as { kind: 'routing' | 'priority' };
-        const r = await rules.show(kind, ctxOf(req));
-        return r.ok ? r.value : sendProblems(reply, r.problems);
+        return answer(reply, await rules.show(kind, ctxOf(req)));
       },
     );
     app.post(
@@ -63,8 +62,7 @@ export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
         const body = jsonBody(req, AnyJson);
         if (!body.ok) return sendProblems(reply, body.problems);
         const { kind } = req.params as { kind: 'routing' | 'priority' };
-        const r = await rules.load(kind, body.value, ctxOf(req));
-        return r.ok ? r.value : sendProblems(reply, r.problems);
+        return answer(reply, await rules.load(kind, body.value, ctxOf(req)));
       },
     );
     app.get(
@@ -89,8 +87,10 @@ export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
         const body = jsonBody(req, LexiconBody);
         if (!body.ok) return sendProblems(reply, body.problems);
         const { name } = req.params as { name: string };
-        const r = await rules.importLexicon(name, body.value.content, body.value.format, ctxOf(req));
-        return r.ok ? r.value : sendProblems(reply, r.problems);
+        return answer(
+          reply,
+          await rules.importLexicon(name, body.value.content, body.value.format, ctxOf(req)),
+        );
       },
     );
     app.delete(
@@ -101,8 +101,7 @@ export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
         schema: { summary: 'Retire an indicator lexicon', params: Name },
       },
       async (req, reply) => {
-        const r = await rules.removeLexicon((req.params as { name: string }).name, ctxOf(req));
-        return r.ok ? r.value : sendProblems(reply, r.problems);
+        return answer(reply, await rules.removeLexicon((req.params as { name: string }).name, ctxOf(req)));
       },
     );
   };

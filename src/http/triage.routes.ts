@@ -5,7 +5,7 @@ import { PRIORITY_LEVELS, type PriorityLevel } from '../domain/decision.ts';
 import type { TriageService } from '../triage/triage.service.ts';
 import { principalOf } from './auth.ts';
 import { BODY_LIMITS, jsonBody } from './body.ts';
-import { sendProblems } from './errors.ts';
+import { answer, sendProblems } from './errors.ts';
 
 const Level = Type.Union(PRIORITY_LEVELS.map((l) => Type.Literal(l)));
 const QueueQuery = Type.Object(
@@ -73,15 +73,17 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
           after?: string;
           limit?: number;
         };
-        const r = await triage.queue(
-          {
-            ...q,
-            ...(q.level !== undefined && { levels: q.level.split(',') as PriorityLevel[] }),
-            limit: q.limit ?? 50,
-          },
-          ctxOf(req),
+        return answer(
+          reply,
+          await triage.queue(
+            {
+              ...q,
+              ...(q.level !== undefined && { levels: q.level.split(',') as PriorityLevel[] }),
+              limit: q.limit ?? 50,
+            },
+            ctxOf(req),
+          ),
         );
-        return r.ok ? r.value : sendProblems(reply, r.problems);
       },
     );
     app.post(
@@ -92,8 +94,7 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
         schema: { summary: 'Accept a referral routed to your organisation', params: Id },
       },
       async (req, reply) => {
-        const r = await triage.accept((req.params as { id: string }).id, ctxOf(req));
-        return r.ok ? r.value : sendProblems(reply, r.problems);
+        return answer(reply, await triage.accept((req.params as { id: string }).id, ctxOf(req)));
       },
     );
     app.post(
@@ -107,8 +108,7 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
         const body = jsonBody(req, ReassignBody);
         if (!body.ok) return sendProblems(reply, body.problems);
         const { id } = req.params as { id: string };
-        const r = await triage.reassign(id, body.value.to, body.value.reason, ctxOf(req));
-        return r.ok ? r.value : sendProblems(reply, r.problems);
+        return answer(reply, await triage.reassign(id, body.value.to, body.value.reason, ctxOf(req)));
       },
     );
     app.post(
@@ -122,8 +122,10 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
         const body = jsonBody(req, PriorityBody);
         if (!body.ok) return sendProblems(reply, body.problems);
         const { id } = req.params as { id: string };
-        const r = await triage.overridePriority(id, body.value.level, body.value.reason, ctxOf(req));
-        return r.ok ? r.value : sendProblems(reply, r.problems);
+        return answer(
+          reply,
+          await triage.overridePriority(id, body.value.level, body.value.reason, ctxOf(req)),
+        );
       },
     );
     app.post(
@@ -138,8 +140,7 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
       async (req, reply) => {
         const body = jsonBody(req, RerouteBody);
         if (!body.ok) return sendProblems(reply, body.problems);
-        const r = await triage.reroute(body.value, ctxOf(req));
-        return r.ok ? r.value : sendProblems(reply, r.problems);
+        return answer(reply, await triage.reroute(body.value, ctxOf(req)));
       },
     );
   };
