@@ -144,6 +144,14 @@ describe.each(DIALECTS)('triage and rules over HTTP (%s)', (dialect) => {
     });
     expect(lexicon.statusCode).toBe(403);
     expect(t.app.rules.snapshot().routing.version).not.toBe('from-a-centre');
+    // Each refusal is on the record.
+    const refused = await t.app.database.db
+      .selectFrom('audit_events')
+      .select(['action', 'outcome'])
+      .where('object_type', '=', 'rule_set')
+      .where('outcome', '=', 'denied')
+      .execute();
+    expect(refused.length).toBe(3);
     expect(t.app.rules.snapshot().lexicon.lists).toEqual([]);
   });
 

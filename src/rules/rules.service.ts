@@ -131,7 +131,20 @@ export function createRulesService(deps: {
     };
   }
 
-  const denied = (what: string): { ok: false; problems: Problem[] } => ({
+  /** A refusal, recorded like the edge's own (`access.denied`): a known principal probing the rules. */
+  const denied = async (ctx: RequestContext, what: string): Promise<{ ok: false; problems: Problem[] }> => {
+    await recordAudit(db, [
+      auditEvent(ctx, clock.now(), {
+        action: 'access.denied',
+        objectType: 'rule_set',
+        objectId: null,
+        details: { reason: `cannot ${what}` },
+        outcome: 'denied',
+      }),
+    ]);
+    return refusal(what);
+  };
+  const refusal = (what: string): { ok: false; problems: Problem[] } => ({
     ok: false,
     problems: [
       problem(
@@ -236,7 +249,7 @@ export function createRulesService(deps: {
       return true;
     },
     async show(kind, ctx) {
-      if (!allowed(ctx, 'rules.read')) return denied('read the rules');
+      if (!allowed(ctx, 'rules.read')) return denied(ctx, 'read the rules');
       const at = clock.now();
       await recordAudit(db, [
         auditEvent(ctx, at, {
@@ -250,7 +263,7 @@ export function createRulesService(deps: {
     },
     validate,
     async load(kind, document, ctx) {
-      if (!allowed(ctx, 'rules.write')) return denied('load rules');
+      if (!allowed(ctx, 'rules.write')) return denied(ctx, 'load rules');
       const parsed = validate(kind, document);
       if (!parsed.ok) return parsed;
       await append(kind, 'default', parsed.value.version, JSON.stringify(parsed.value), ctx, {
@@ -259,14 +272,14 @@ export function createRulesService(deps: {
       return { ok: true, value: view(kind) };
     },
     async lexicons(ctx) {
-      if (!allowed(ctx, 'rules.read')) return denied('read the lexicons');
+      if (!allowed(ctx, 'rules.read')) return denied(ctx, 'read the lexicons');
       await recordAudit(db, [
         auditEvent(ctx, clock.now(), { action: 'lexicon.list', objectType: 'rule_set', objectId: null }),
       ]);
       return { ok: true, value: lexiconViews() };
     },
     async importLexicon(name, text, format, ctx) {
-      if (!allowed(ctx, 'rules.write')) return denied('load lexicons');
+      if (!allowed(ctx, 'rules.write')) return denied(ctx, 'load lexicons');
       if (!LEXICON_NAME.test(name))
         return {
           ok: false,
@@ -283,7 +296,7 @@ export function createRulesService(deps: {
         : { ok: false, problems: [problem('conflict', 'name', 'not stored')] };
     },
     async removeLexicon(name, ctx) {
-      if (!allowed(ctx, 'rules.write')) return denied('remove lexicons');
+      if (!allowed(ctx, 'rules.write')) return denied(ctx, 'remove lexicons');
       if (!lexiconViews().some((l) => l.name === name))
         return { ok: false, problems: [problem('not_found', 'name', `no lexicon ${name}`)] };
       await append('lexicon', name, null, null, ctx, {});
