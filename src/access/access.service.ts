@@ -1,3 +1,4 @@
+import type { Outcome } from '../domain/result.ts';
 import { Secret, TOTP } from 'otpauth';
 import {
   can,
@@ -59,9 +60,6 @@ export interface ApiKeyView {
   readonly createdAt: string;
   readonly revokedAt: string | null;
 }
-
-export type Outcome<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export type SignIn =
   | {

@@ -3,12 +3,10 @@ import { parseCountryCode, instantOf, type OrganisationId } from '../domain/ids.
 import type { Coverage, Organisation } from '../domain/organisation.ts';
 import { COUNTRIES } from '../generate/catalog.ts';
 import { scenario } from '../generate/scenario.ts';
-import { compileLexicons } from '../pipeline/priority/lexicon.ts';
-import { loadDefaultPriorityRules } from '../pipeline/priority/rules.ts';
 import { pipelineStages } from '../pipeline/pipeline.ts';
 import { NO_HASH_LISTS, type Ports } from '../pipeline/ports.ts';
 import { initialState, type PipelineState } from '../pipeline/state.ts';
-import { loadDefaultRoutingRules } from '../rules/routing-rules.ts';
+import { shippedRules } from '../rules/rules.service.ts';
 
 /**
  * Issue 5's figures, on `conduit generate --geo-ips` data judged against its truth: routing accuracy (the
@@ -38,11 +36,7 @@ export function routingBench(
   const centres = COUNTRIES.map((c) => org(`ncc-${c.code.toLowerCase()}`, 'national-centre', hub, [c.code]));
   const tree = [hub, ...centres];
   const source = org('source', 'referring-centre', null, []);
-  const rules = {
-    routing: loadDefaultRoutingRules(),
-    priority: loadDefaultPriorityRules(),
-    lexicon: compileLexicons([]),
-  };
+  const rules = shippedRules();
   const geo = openGeoDatabase();
   const ports: Ports = {
     clock: { now: () => instantOf(new Date()) },

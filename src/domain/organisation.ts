@@ -17,6 +17,11 @@ export interface Organisation {
   readonly covers: readonly Coverage[];
 }
 
+/** Kinds that receive and act on referrals; a source (provider, referring centre) never does. */
+export function receivesReferrals(kind: OrganisationKind): boolean {
+  return kind === 'hub' || kind === 'national-centre' || kind === 'unit';
+}
+
 export function isOrganisationKind(s: string): s is OrganisationKind {
   return (ORGANISATION_KINDS as readonly string[]).includes(s);
 }

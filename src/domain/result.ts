@@ -13,3 +13,7 @@ export type HoldReason = 'no_recipient' | 'no_location' | 'low_confidence' | 'co
 /** A parse at an edge: the value, or every problem found (not only the first). */
 export type Parsed<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };
+
+/** What a service answers: its value, or every problem that stopped it (edges map the codes to statuses). */
+export type Outcome<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };

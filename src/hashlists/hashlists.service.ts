@@ -1,3 +1,4 @@
+import type { Outcome } from '../domain/result.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -74,9 +75,6 @@ export type ImportResult =
       /** The file was read and refused for its content (as opposed to a wrong request or permission). */
       readonly refused: boolean;
     };
-
-export type Outcome<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export interface HashListsService {
   /**

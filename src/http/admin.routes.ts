@@ -1,12 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import type { RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import { parseInstant } from '../domain/ids.ts';
 import type { OrganisationsService } from '../organisations/organisations.service.ts';
-import { principalOf } from './auth.ts';
+import { contextOf } from './auth.ts';
 import { BODY_LIMITS, jsonBody } from './body.ts';
 import { sendProblems } from './errors.ts';
 
@@ -49,8 +48,6 @@ const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 });
 
-const ctxOf = (req: FastifyRequest): RequestContext => ({ principal: principalOf(req), requestId: req.id });
-
 /**
  * Services name fields as the CLI's flags do (`org`, `scope/0`); over HTTP a problem points into the JSON
  * body (`/org`, `/scopes/0`), as the schema check's problems do.
@@ -87,7 +84,7 @@ export function adminRoutes(deps: {
       async (req, reply) => {
         const body = jsonBody(req, OrganisationBody);
         if (!body.ok) return sendProblems(reply, body.problems);
-        const r = await organisations.add(body.value, ctxOf(req));
+        const r = await organisations.add(body.value, contextOf(req));
         return r.ok ? reply.status(201).send(r.organisation) : sendProblems(reply, inBody(r.problems));
       },
     );
@@ -95,7 +92,7 @@ export function adminRoutes(deps: {
     app.get(
       '/users',
       { config: { access: 'user.read' }, schema: { summary: 'People of your organisation and below' } },
-      async (req) => ({ items: await access.listUsers(ctxOf(req)) }),
+      async (req) => ({ items: await access.listUsers(contextOf(req)) }),
     );
     app.post(
       '/users',
@@ -107,7 +104,7 @@ export function adminRoutes(deps: {
       async (req, reply) => {
         const body = jsonBody(req, UserBody);
         if (!body.ok) return sendProblems(reply, body.problems);
-        const r = await access.addUser(body.value, ctxOf(req));
+        const r = await access.addUser(body.value, contextOf(req));
         return r.ok ? reply.status(201).send(r.value) : sendProblems(reply, inBody(r.problems));
       },
     );
@@ -123,7 +120,7 @@ export function adminRoutes(deps: {
       },
       async (req, reply) => {
         const { email } = req.params as { email: string };
-        const r = await access.disableUser(email, ctxOf(req));
+        const r = await access.disableUser(email, contextOf(req));
         return r.ok ? r.value : sendProblems(reply, r.problems);
       },
     );
@@ -131,7 +128,7 @@ export function adminRoutes(deps: {
     app.get(
       '/apikeys',
       { config: { access: 'apikey.read' }, schema: { summary: 'API keys of your organisation and below' } },
-      async (req) => ({ items: await access.listApiKeys(ctxOf(req)) }),
+      async (req) => ({ items: await access.listApiKeys(contextOf(req)) }),
     );
     app.post(
       '/apikeys',
@@ -143,7 +140,7 @@ export function adminRoutes(deps: {
       async (req, reply) => {
         const body = jsonBody(req, ApiKeyBody);
         if (!body.ok) return sendProblems(reply, body.problems);
-        const r = await access.createApiKey(body.value, ctxOf(req));
+        const r = await access.createApiKey(body.value, contextOf(req));
         return r.ok
           ? reply.status(201).send(r.value)
           : sendProblems(reply, inBody(r.problems, { scope: 'scopes' }));
@@ -161,7 +158,7 @@ export function adminRoutes(deps: {
       },
       async (req, reply) => {
         const { id } = req.params as { id: string };
-        const r = await access.revokeApiKey(id, ctxOf(req));
+        const r = await access.revokeApiKey(id, contextOf(req));
         return r.ok ? r.value : sendProblems(reply, r.problems);
       },
     );
@@ -204,7 +201,7 @@ export function adminRoutes(deps: {
             ...(q.before !== undefined && { before: q.before }),
             limit: q.limit ?? 100,
           },
-          ctxOf(req),
+          contextOf(req),
         );
         return r.ok ? { items: r.items, next: r.next } : sendProblems(reply, r.problems);
       },

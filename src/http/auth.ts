@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { AccessService } from '../access/access.service.ts';
-import { actorOf, can, type Permission, type Principal } from '../domain/access.ts';
+import { actorOf, can, type Permission, type Principal, type RequestContext } from '../domain/access.ts';
 import { problem } from '../domain/errors.ts';
 import { sendProblems } from './errors.ts';
 
@@ -146,6 +146,11 @@ function sameToken(sent: string, expected: string): boolean {
 }
 
 /** The principal of a request that passed `enforce`; a route without one is a wiring bug. */
+/** The context of a service call made for this request: who is asking, and which request it is. */
+export function contextOf(req: FastifyRequest): RequestContext {
+  return { principal: principalOf(req), requestId: req.id };
+}
+
 export function principalOf(req: FastifyRequest): Principal {
   if (!req.principal) throw new Error(`bug: ${req.method} ${req.url} ran without a principal`);
   return req.principal;

@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { RequestContext } from '../domain/access.ts';
+import type { FastifyPluginAsync } from 'fastify';
 import { problem } from '../domain/errors.ts';
 import { SCHEMES } from '../hashlists/categories.ts';
 import { HASHLIST_FORMATS, type HashListsService } from '../hashlists/hashlists.service.ts';
-import { principalOf } from './auth.ts';
+import { contextOf } from './auth.ts';
 import { BODY_LIMITS } from './body.ts';
 import { sendProblems } from './errors.ts';
 
@@ -32,8 +31,6 @@ const ImportQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const ctxOf = (req: FastifyRequest): RequestContext => ({ principal: principalOf(req), requestId: req.id });
-
 /** Hash lists: list, import (the file is the body, any content type) and remove. */
 export function hashlistRoutes(deps: {
   readonly hashlists: HashListsService;
@@ -46,7 +43,7 @@ export function hashlistRoutes(deps: {
       '/hashlists',
       { config: { access: 'hashlist.read' }, schema: { summary: 'The hash lists, with their versions' } },
       async (req, reply) => {
-        const r = await hashlists.list(ctxOf(req));
+        const r = await hashlists.list(contextOf(req));
         return r.ok ? { items: r.value } : sendProblems(reply, r.problems);
       },
     );
@@ -86,7 +83,7 @@ export function hashlistRoutes(deps: {
               ...(q.scheme !== undefined && { scheme: q.scheme }),
               maxBytes: limit,
             },
-            ctxOf(req),
+            contextOf(req),
           );
           if (!r.ok) {
             body.resume(); // drain what is left, so the answer is not stuck behind an unread upload
@@ -107,7 +104,7 @@ export function hashlistRoutes(deps: {
       },
       async (req, reply) => {
         const { name } = req.params as { name: string };
-        const r = await hashlists.remove(name, ctxOf(req));
+        const r = await hashlists.remove(name, contextOf(req));
         return r.ok ? r.value : sendProblems(reply, r.problems);
       },
     );

@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { RequestContext } from '../domain/access.ts';
+import type { FastifyPluginAsync } from 'fastify';
 import { LEXICON_FORMATS, RULE_KINDS, type RulesService } from '../rules/rules.service.ts';
-import { principalOf } from './auth.ts';
+import { contextOf } from './auth.ts';
 import { BODY_LIMITS, jsonBody } from './body.ts';
 import { answer, sendProblems } from './errors.ts';
 
@@ -22,8 +21,6 @@ const LexiconBody = Type.Object(
   { additionalProperties: false },
 );
 
-const ctxOf = (req: FastifyRequest): RequestContext => ({ principal: principalOf(req), requestId: req.id });
-
 /** Routing and priority rules (show, validate, load) and indicator lexicons (names and sizes only). */
 export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async by contract
@@ -33,7 +30,7 @@ export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
       { config: { access: 'rules.read' }, schema: { summary: 'The rules in force', params: Kind } },
       async (req, reply) => {
         const { kind } = req.params as { kind: 'routing' | 'priority' };
-        return answer(reply, await rules.show(kind, ctxOf(req)));
+        return answer(reply, await rules.show(kind, contextOf(req)));
       },
     );
     app.post(
@@ -62,7 +59,7 @@ export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
         const body = jsonBody(req, AnyJson);
         if (!body.ok) return sendProblems(reply, body.problems);
         const { kind } = req.params as { kind: 'routing' | 'priority' };
-        return answer(reply, await rules.load(kind, body.value, ctxOf(req)));
+        return answer(reply, await rules.load(kind, body.value, contextOf(req)));
       },
     );
     app.get(
@@ -72,7 +69,7 @@ export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
         schema: { summary: 'The indicator lexicons loaded: names and sizes, never their terms' },
       },
       async (req, reply) => {
-        const r = await rules.lexicons(ctxOf(req));
+        const r = await rules.lexicons(contextOf(req));
         return r.ok ? { items: r.value } : sendProblems(reply, r.problems);
       },
     );
@@ -89,7 +86,7 @@ export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
         const { name } = req.params as { name: string };
         return answer(
           reply,
-          await rules.importLexicon(name, body.value.content, body.value.format, ctxOf(req)),
+          await rules.importLexicon(name, body.value.content, body.value.format, contextOf(req)),
         );
       },
     );
@@ -101,7 +98,10 @@ export function rulesRoutes(rules: RulesService): FastifyPluginAsync {
         schema: { summary: 'Retire an indicator lexicon', params: Name },
       },
       async (req, reply) => {
-        return answer(reply, await rules.removeLexicon((req.params as { name: string }).name, ctxOf(req)));
+        return answer(
+          reply,
+          await rules.removeLexicon((req.params as { name: string }).name, contextOf(req)),
+        );
       },
     );
   };

@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { RequestContext } from '../domain/access.ts';
+import type { FastifyPluginAsync } from 'fastify';
 import { PRIORITY_LEVELS, type PriorityLevel } from '../domain/decision.ts';
 import type { TriageService } from '../triage/triage.service.ts';
-import { principalOf } from './auth.ts';
+import { contextOf } from './auth.ts';
 import { BODY_LIMITS, jsonBody } from './body.ts';
 import { answer, sendProblems } from './errors.ts';
 
@@ -46,8 +45,6 @@ const RerouteBody = Type.Object(
   { additionalProperties: false },
 );
 
-const ctxOf = (req: FastifyRequest): RequestContext => ({ principal: principalOf(req), requestId: req.id });
-
 /** The triage queue and its actions: accept, reassign, override priority; re-run routing. All audited. */
 export function triageRoutes(triage: TriageService): FastifyPluginAsync {
   // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async by contract
@@ -81,7 +78,7 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
               ...(q.level !== undefined && { levels: q.level.split(',') as PriorityLevel[] }),
               limit: q.limit ?? 50,
             },
-            ctxOf(req),
+            contextOf(req),
           ),
         );
       },
@@ -94,7 +91,7 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
         schema: { summary: 'Accept a referral routed to your organisation', params: Id },
       },
       async (req, reply) => {
-        return answer(reply, await triage.accept((req.params as { id: string }).id, ctxOf(req)));
+        return answer(reply, await triage.accept((req.params as { id: string }).id, contextOf(req)));
       },
     );
     app.post(
@@ -108,7 +105,7 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
         const body = jsonBody(req, ReassignBody);
         if (!body.ok) return sendProblems(reply, body.problems);
         const { id } = req.params as { id: string };
-        return answer(reply, await triage.reassign(id, body.value.to, body.value.reason, ctxOf(req)));
+        return answer(reply, await triage.reassign(id, body.value.to, body.value.reason, contextOf(req)));
       },
     );
     app.post(
@@ -124,7 +121,7 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
         const { id } = req.params as { id: string };
         return answer(
           reply,
-          await triage.overridePriority(id, body.value.level, body.value.reason, ctxOf(req)),
+          await triage.overridePriority(id, body.value.level, body.value.reason, contextOf(req)),
         );
       },
     );
@@ -140,7 +137,7 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
       async (req, reply) => {
         const body = jsonBody(req, RerouteBody);
         if (!body.ok) return sendProblems(reply, body.problems);
-        return answer(reply, await triage.reroute(body.value, ctxOf(req)));
+        return answer(reply, await triage.reroute(body.value, contextOf(req)));
       },
     );
   };

@@ -1,8 +1,9 @@
+import type { Outcome } from '../domain/result.ts';
 import { createHash } from 'node:crypto';
 import { actorOf, can, orgOf, type Permission, type RequestContext } from '../domain/access.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import type { Instant } from '../domain/ids.ts';
-import type { Organisation } from '../domain/organisation.ts';
+import { receivesReferrals, type Organisation } from '../domain/organisation.ts';
 import type { Parsed } from '../domain/result.ts';
 import type { RoutingRules } from '../domain/rules.ts';
 import { compileLexicons, parseLexicon, type Lexicon } from '../pipeline/priority/lexicon.ts';
@@ -43,9 +44,6 @@ export interface LexiconView {
   readonly loadedBy: string;
 }
 
-export type Outcome<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };
-
 export interface RulesService {
   /** What the pipeline reads: the rules and lexicons in force, compiled once per change. */
   readonly snapshot: () => RulesSnapshot;
@@ -70,7 +68,15 @@ export interface RulesService {
 }
 
 const LEXICON_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-const RECEIVING_KINDS: ReadonlySet<Organisation['kind']> = new Set(['hub', 'national-centre', 'unit']);
+
+/** The rules shipped with Conduit (`config/*.rules.json`) and no lexicons: what a fresh instance decides by. */
+export function shippedRules(): RulesSnapshot {
+  return {
+    routing: loadDefaultRoutingRules(),
+    priority: loadDefaultPriorityRules(),
+    lexicon: compileLexicons([]),
+  };
+}
 
 export function createRulesService(deps: {
   readonly database: Database;
@@ -81,14 +87,14 @@ export function createRulesService(deps: {
 }): RulesService {
   const { database, clock, newId } = deps;
   const db = database.db;
-  const defaults = { routing: loadDefaultRoutingRules(), priority: loadDefaultPriorityRules() };
+  const defaults = shippedRules();
   let state: {
     snapshot: RulesSnapshot;
     organisations: readonly Organisation[];
     rows: readonly RuleSetRow[];
     signature: string;
   } = {
-    snapshot: { ...defaults, lexicon: compileLexicons([]) },
+    snapshot: defaults,
     organisations: [],
     rows: [],
     signature: '',
@@ -164,7 +170,7 @@ export function createRulesService(deps: {
     if (own === null) return true;
     const org = state.organisations.find((o) => o.id === own);
     if (!org) return false;
-    return p === 'rules.write' ? org.slug === deps.receivingSlug : RECEIVING_KINDS.has(org.kind);
+    return p === 'rules.write' ? org.slug === deps.receivingSlug : receivesReferrals(org.kind);
   };
 
   function view(kind: RuleKind): RulesView {

@@ -1,10 +1,12 @@
+import type { Outcome } from '../domain/result.ts';
 import { actorOf, can, orgOf, type Permission, type RequestContext } from '../domain/access.ts';
 import { PRIORITY_LEVELS, type Decision, type Overrides, type PriorityLevel } from '../domain/decision.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import { parseInstant, parseReferralId, type Instant, type OrganisationId } from '../domain/ids.ts';
-import { subtreeOf, type Organisation } from '../domain/organisation.ts';
+import { receivesReferrals, subtreeOf, type Organisation } from '../domain/organisation.ts';
 import type { ReferralDocument } from '../domain/referral.ts';
 import type { HoldReason } from '../domain/result.ts';
+import type { OrganisationsService } from '../organisations/organisations.service.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { auditEvent, auditedWrite, recordAudit, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
@@ -69,9 +71,6 @@ export interface RerouteSummary {
   readonly skipped: number;
 }
 
-export type Outcome<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };
-
 export interface TriageService {
   /** A page of an organisation's queue, by priority then age; an audited read naming every id shown. */
   queue(q: QueueQuery, ctx: RequestContext): Promise<Outcome<{ items: QueueItem[]; next: string | null }>>;
@@ -92,13 +91,11 @@ export interface TriageService {
   reroute(opts: { readonly heldOnly?: boolean }, ctx: RequestContext): Promise<Outcome<RerouteSummary>>;
 }
 
-/** Organisations that receive referrals; a source is never one. */
-const RECIPIENT_KINDS: ReadonlySet<Organisation['kind']> = new Set(['hub', 'national-centre', 'unit']);
 const MAX_REASON = 1000;
 
 export function createTriageService(deps: {
   readonly database: Database;
-  readonly organisations: { list(): Promise<readonly Organisation[]> };
+  readonly organisations: Pick<OrganisationsService, 'list' | 'reach'>;
   readonly pipeline: Pipeline;
   readonly clock: { now(): Instant };
 }): TriageService {
@@ -110,11 +107,6 @@ export function createTriageService(deps: {
   });
   const notFound = () => fail('not_found', 'id', 'no such referral');
 
-  /** The organisations the principal acts for: its own and those below it; all for an operator. */
-  async function reach(ctx: RequestContext): Promise<ReadonlySet<string> | undefined> {
-    const own = orgOf(ctx.principal);
-    return own === null ? undefined : subtreeOf(await organisations.list(), own);
-  }
   const allowed = (ctx: RequestContext, p: Permission) => can(ctx.principal, p);
 
   function item(r: ReferralRow, names: ReadonlyMap<string, string>): QueueItem {
@@ -161,7 +153,7 @@ export function createTriageService(deps: {
     ctx: RequestContext,
     plan: (row: ReferralRow, at: Instant) => Outcome<{ set: TriageUpdate; details: Record<string, unknown> }>,
   ): Promise<Outcome<QueueItem>> {
-    const r = await reach(ctx);
+    const r: ReadonlySet<string> | undefined = await organisations.reach(ctx);
     const at = clock.now();
     const outcome = await auditedWrite<Outcome<null>>(db, async (trx) => {
       const row = await getReferral(trx, id);
@@ -222,7 +214,7 @@ export function createTriageService(deps: {
       const slug = q.org ?? all.find((o) => o.id === own)?.slug;
       if (slug === undefined) return fail('bad_request', 'org', 'name the organisation whose queue to read');
       const target = all.find((o) => o.slug === slug);
-      const r = await reach(ctx);
+      const r: ReadonlySet<string> | undefined = await organisations.reach(ctx);
       // An organisation outside the caller's reach is answered like one that does not exist; the refusal
       // of an existing one is recorded, as a refused read of a referral is.
       if (!target || (r !== undefined && !r.has(target.id))) {
@@ -300,7 +292,7 @@ export function createTriageService(deps: {
         own === null ? undefined : new Set([...subtreeOf(all, own), ...ancestors(all, own)]);
       if (!target || (allowedTargets !== undefined && !allowedTargets.has(target.id)))
         return fail('unknown_organisation', 'to', `no organisation ${to} you can send referrals to`);
-      if (!RECIPIENT_KINDS.has(target.kind))
+      if (!receivesReferrals(target.kind))
         return fail('invalid_value', 'to', `${to} is a ${target.kind}: it does not receive referrals`);
       const why = reason.trim();
       return act(id, 'referral.reassign', ctx, (row, at) => {
@@ -360,7 +352,7 @@ export function createTriageService(deps: {
       if (!allowed(ctx, 'referral.triage')) return fail('forbidden', '', 'your role cannot triage referrals');
       const all = await organisations.list();
       const byId = new Map<string, Organisation>(all.map((o) => [o.id, o]));
-      const r = await reach(ctx);
+      const r: ReadonlySet<string> | undefined = await organisations.reach(ctx);
       const visibleTo = r === undefined ? undefined : { recipients: [...r], source: null };
       let examined = 0;
       let changed = 0;

@@ -1,18 +1,7 @@
 import { instantOf } from '../../src/domain/ids.ts';
 import type { Organisation } from '../../src/domain/organisation.ts';
-import { compileLexicons } from '../../src/pipeline/priority/lexicon.ts';
-import { loadDefaultPriorityRules } from '../../src/pipeline/priority/rules.ts';
-import { NO_GEO, NO_HASH_LISTS, type Ports, type RulesSnapshot } from '../../src/pipeline/ports.ts';
-import { loadDefaultRoutingRules } from '../../src/rules/routing-rules.ts';
-
-/** The shipped rules and no lexicons, as a fresh instance has them. */
-export function defaultRules(): RulesSnapshot {
-  return {
-    routing: loadDefaultRoutingRules(),
-    priority: loadDefaultPriorityRules(),
-    lexicon: compileLexicons([]),
-  };
-}
+import { NO_GEO, NO_HASH_LISTS, type Ports } from '../../src/pipeline/ports.ts';
+import { shippedRules } from '../../src/rules/rules.service.ts';
 
 /**
  * Pipeline ports for a test: the real stages' defaults (shipped rules, no hash lists, no geo database, no
@@ -26,7 +15,7 @@ export function testPorts(
     };
   },
 ): Ports {
-  const rules = defaultRules();
+  const rules = shippedRules();
   return {
     clock: { now: () => instantOf(new Date()) },
     hashes: NO_HASH_LISTS,

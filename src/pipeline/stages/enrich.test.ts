@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalReferral } from '../../../test/support/fixtures.ts';
-import { defaultRules } from '../../../test/support/ports.ts';
+import { shippedRules } from '../../rules/rules.service.ts';
 import { parseCountryCode, type OrganisationId } from '../../domain/ids.ts';
 import type { Identifier } from '../../domain/identifier.ts';
 import type { Organisation } from '../../domain/organisation.ts';
@@ -9,7 +9,7 @@ import type { GeoPort } from '../ports.ts';
 import { initialState } from '../state.ts';
 import { enrichStage } from './enrich.ts';
 
-const rules = defaultRules();
+const rules = shippedRules();
 const source: Organisation = {
   id: '0190a3c2-0000-7000-8000-000000000009' as OrganisationId,
   slug: 'src',

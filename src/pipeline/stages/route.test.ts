@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRules } from '../../../test/support/ports.ts';
+import { shippedRules } from '../../rules/rules.service.ts';
 import type { LocationSignal } from '../../domain/decision.ts';
 import { parseCountryCode, type CountryCode, type OrganisationId } from '../../domain/ids.ts';
 import type { Coverage, Organisation } from '../../domain/organisation.ts';
@@ -7,7 +7,7 @@ import type { ReferralDocument } from '../../domain/referral.ts';
 import { initialState } from '../state.ts';
 import { decide, routeStage } from './route.ts';
 
-const rules = defaultRules();
+const rules = shippedRules();
 const cc = (s: string): CountryCode => {
   const c = parseCountryCode(s);
   if (!c) throw new Error(s);

@@ -1,13 +1,10 @@
 import type { Jurisdiction, LocationSignal, LocationSignalKind } from '../../domain/decision.ts';
 import type { CountryCode } from '../../domain/ids.ts';
-import { subtreeOf, type Organisation } from '../../domain/organisation.ts';
+import { receivesReferrals, subtreeOf, type Organisation } from '../../domain/organisation.ts';
 import type { HoldReason, StageResult } from '../../domain/result.ts';
 import type { RoutingRules } from '../../domain/rules.ts';
 import type { Ports } from '../ports.ts';
 import type { PipelineState } from '../state.ts';
-
-/** Kinds that act on referrals; a source (provider, referring centre) is never a recipient. */
-const RECIPIENT_KINDS: ReadonlySet<Organisation['kind']> = new Set(['hub', 'national-centre', 'unit']);
 
 /**
  * Combines the location signals into a country (and a region where the evidence agrees on one) with a
@@ -196,7 +193,7 @@ function coverage(organisations: readonly Organisation[], receiving: Organisatio
   const tree = subtreeOf(organisations, receiving.id);
   const best = new Map<string, Organisation>();
   for (const o of organisations) {
-    if (!tree.has(o.id) || !RECIPIENT_KINDS.has(o.kind)) continue;
+    if (!tree.has(o.id) || !receivesReferrals(o.kind)) continue;
     for (const code of o.covers) {
       const held = best.get(code);
       if (!held || depth(o) > depth(held) || (depth(o) === depth(held) && o.slug < held.slug))
