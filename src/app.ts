@@ -11,6 +11,8 @@ import type { ReferralsService } from './referrals/referrals.service.ts';
 import type { RulesService } from './rules/rules.service.ts';
 import type { TriageService } from './triage/triage.service.ts';
 import type { Database } from './store/db.ts';
+import type { LinkService } from './linking/link.service.ts';
+import type { SubjectsService } from './linking/subjects.service.ts';
 
 /** The services an edge may call, built once by main.ts. Edges never reach the store. */
 export interface App {
@@ -29,6 +31,10 @@ export interface App {
   readonly rules: RulesService;
   /** The triage queue and its actions; re-running routing. */
   readonly triage: TriageService;
+  /** The linker: links stored referrals into subjects (nudged after every intake), rebuilds. */
+  readonly link: LinkService;
+  /** Subjects, links, communities, nickname traces, analysts' decisions, registers, deconfliction. */
+  readonly subjects: SubjectsService;
   /** Loads the hash lists for matching (and keeps them current after local changes). Commands that run the
    * pipeline call it first; until then every file is unmatched. */
   loadHashLists(): Promise<void>;

@@ -16,6 +16,9 @@ import { createHashListsService } from './hashlists/hashlists.service.ts';
 import { openGeoDatabase } from './adapters/geo.ts';
 import { createRulesService } from './rules/rules.service.ts';
 import { createTriageService } from './triage/triage.service.ts';
+import { createLinkService } from './linking/link.service.ts';
+import { loadDefaultLinkRules } from './linking/rules.ts';
+import { createSubjectsService } from './linking/subjects.service.ts';
 
 /** The only place that wires everything: config → database → ports → pipeline → services. */
 export async function createApp(config: Config): Promise<App> {
@@ -47,13 +50,36 @@ export async function createApp(config: Config): Promise<App> {
         geo: openGeoDatabase(config.geoDatabase),
         rules: rules.snapshot,
         routing: { receivingOrganisation: () => receiving, organisations: rules.organisations },
+        // Bound late: the linker is built below and reads what intake stores.
+        links: { priorRecords: (identifiers) => link.port.priorRecords(identifiers) },
       },
       { emailProviderRules: config.emailProviderRules },
     );
+    // Linking runs after intake commits (one linker at a time across processes), in arrival order.
+    const linkRules = loadDefaultLinkRules();
+    const link = createLinkService({
+      db: database,
+      rules: linkRules,
+      clock,
+      onError: (e) => process.stderr.write(`linking: ${e instanceof Error ? e.message : String(e)}\n`),
+    });
+    await link.reloadRegister();
     // Concurrent requests share transactions (group commit); bulk ingest batches on its own.
-    const intake = coalescingIntake(createIntakeService({ database, pipeline, clock, newId }), {
+    const stored = coalescingIntake(createIntakeService({ database, pipeline, clock, newId }), {
       maxBatch: 500,
     });
+    const intake: typeof stored = {
+      async submit(source, submissions, ctx) {
+        const r = await stored.submit(source, submissions, ctx);
+        link.nudge();
+        return r;
+      },
+      async submitMany(source, groups) {
+        const r = await stored.submitMany(source, groups);
+        link.nudge();
+        return r;
+      },
+    };
     const ispws = createIspwsService({
       database,
       intake,
@@ -76,12 +102,17 @@ export async function createApp(config: Config): Promise<App> {
       hashIndex,
       rules,
       triage: createTriageService({ database, organisations, pipeline, clock }),
+      link,
+      subjects: createSubjectsService({ database, link, rules: linkRules, organisations, clock }),
       async loadHashLists() {
         matching = true;
         await hashIndex.reload();
       },
       receiving,
-      close: () => database.close(),
+      async close() {
+        await link.stop();
+        await database.close();
+      },
     };
   } catch (e) {
     await database.close();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { generateScenario } from '../generate/generate.ts';
+import { DIFFICULTIES, generateScenario } from '../generate/generate.ts';
 import { positiveInt, UsageError, type CommandContext } from './cli.ts';
 
 const FORMATS = ['xml', 'json', 'ndjson'] as const;
@@ -9,6 +9,7 @@ interface GenerateCliOptions {
   readonly out: string;
   readonly seed: string;
   readonly format: string;
+  readonly difficulty: string;
   readonly geoIps?: boolean;
   readonly json?: boolean;
 }
@@ -22,6 +23,11 @@ export function generateCommand(program: Command, ctx: CommandContext): void {
     .option('--seed <seed>', 'seed', '1')
     .option('--format <format>', 'xml | json | ndjson', 'xml')
     .option(
+      '--difficulty <level>',
+      'easy | hard: hard puts most persons behind carrier NAT, with common nicknames and more look-alike screen names',
+      'easy',
+    )
+    .option(
       '--geo-ips',
       "IP addresses drawn from the geo database's country ranges (they geolocate to each person's country) instead of documentation ranges",
     )
@@ -29,12 +35,15 @@ export function generateCommand(program: Command, ctx: CommandContext): void {
     .action(async (opts: GenerateCliOptions) => {
       const format = FORMATS.find((f) => f === opts.format);
       if (!format) throw new UsageError(`--format: expected xml, json or ndjson, got ${opts.format}`);
+      const difficulty = DIFFICULTIES.find((d) => d === opts.difficulty);
+      if (!difficulty) throw new UsageError(`--difficulty: expected easy or hard, got ${opts.difficulty}`);
       const r = await generateScenario({
         reports: opts.reports,
         seed: opts.seed,
         outDir: opts.out,
         format,
         geoIps: opts.geoIps === true,
+        difficulty,
       });
       ctx.stdout.write(
         opts.json

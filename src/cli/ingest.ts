@@ -52,6 +52,8 @@ export function ingestCommand(program: Command, ctx: CommandContext): void {
           },
         ).finally(() => pool.close());
         progress?.done();
+        // Link what was stored (the linker also runs during intake; this waits for the rest).
+        await app.link.catchUp();
         ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : humanSummary(summary));
         ctx.exit(summary.rejected > 0 ? EXIT.rejected : EXIT.ok);
       },

@@ -35,6 +35,14 @@ export const PERMISSIONS = [
   'rules.read',
   /** Load routing and priority rules and indicator lexicons. */
   'rules.write',
+  /** See subjects, links, communities, nickname traces and deconfliction notices (within reach). */
+  'subject.read',
+  /** Confirm, split and merge subjects. */
+  'subject.decide',
+  /** See which prior-records registers are loaded (names and sizes). */
+  'register.read',
+  /** Import and replace prior-records registers. */
+  'register.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -62,6 +70,10 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'hashlist.write',
     'rules.read',
     'rules.write',
+    'subject.read',
+    'subject.decide',
+    'register.read',
+    'register.write',
   ],
   analyst: [
     'referral.submit',
@@ -71,8 +83,11 @@ const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'organisation.read',
     'hashlist.read',
     'rules.read',
+    'subject.read',
+    'subject.decide',
+    'register.read',
   ],
-  investigator: ['referral.status', 'referral.read', 'organisation.read', 'hashlist.read'],
+  investigator: ['referral.status', 'referral.read', 'organisation.read', 'hashlist.read', 'subject.read'],
   auditor: ['audit.read', 'organisation.read', 'user.read', 'apikey.read'],
 };
 

@@ -16,12 +16,25 @@ export interface Decision {
   readonly matches: readonly HashMatch[];
   /** The files at a glance: counts by category, the never-seen ones, low-quality PDQ, suppressed. */
   readonly media: MediaSummary | null;
+  /** Entries of a prior-records register the reported persons match (the link stage); absent when none. */
+  readonly prior?: readonly PriorRecordHit[];
   /** Each stage that ran, in order, and what it said. */
   readonly trace: readonly {
     readonly stage: string;
     readonly result: 'ok' | 'hold';
     readonly note?: string;
   }[];
+}
+
+/** A register entry (known offender or known account) that a referral or subject matches, and why. */
+export interface PriorRecordHit {
+  readonly register: string;
+  readonly reference: string;
+  readonly label: string | null;
+  readonly since: string | null;
+  readonly kind: string;
+  readonly value: string;
+  readonly reason: string;
 }
 
 export const LOCATION_SIGNAL_KINDS = [

@@ -60,4 +60,6 @@ export interface IdentifierFacts {
   readonly domain?: string;
   /** Screen name: the UTS #39 confusable skeleton (for look-alike comparison, never shown). */
   readonly skeleton?: string;
+  /** E-mail/phone: the source says it verified the holder controls it (strong evidence for linking). */
+  readonly verified?: boolean;
 }

@@ -82,6 +82,29 @@ describe('generateScenario', () => {
     expect(onDisk).toEqual(buildTruth(scenario({ reports: 300, seed: 'truth', now })));
   });
 
+  it('marks a hard scenario in truth.json, and only a hard one', async () => {
+    const hard = freshDir();
+    const easy = freshDir();
+    const { truthPath } = await generateScenario({
+      reports: 200,
+      seed: 'hard',
+      outDir: hard,
+      format: 'ndjson',
+      difficulty: 'hard',
+    });
+    const onDisk: unknown = JSON.parse(readFileSync(truthPath, 'utf8'));
+    expect(onDisk).toEqual(buildTruth(scenario({ reports: 200, seed: 'hard', difficulty: 'hard' })));
+    expect(onDisk).toMatchObject({ difficulty: 'hard' });
+    const plain = await generateScenario({
+      reports: 200,
+      seed: 'hard',
+      outDir: easy,
+      format: 'ndjson',
+      difficulty: 'easy',
+    });
+    expect(readFileSync(plain.truthPath, 'utf8')).not.toContain('"difficulty"');
+  });
+
   it('writes geolocatable addresses with geoIps, byte-identical for the same seed', async () => {
     const a = freshDir();
     const b = freshDir();

@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import type { GeoDatabase } from '../adapters/geo.ts';
+import type { Difficulty } from './difficulty.ts';
 import { DEFAULT_NOW, scenario } from './scenario.ts';
 import type { ScenarioOptions } from './scenario.ts';
 import type { GeneratedReport } from './truth.ts';
@@ -21,6 +22,8 @@ export { buildTruth } from './truth.ts';
 export type { GeneratedReport, ScenarioEvent, Truth, PersonTruth } from './truth.ts';
 export { DEFAULT_NOW, scenario, scenarioReports } from './scenario.ts';
 export type { ScenarioOptions } from './scenario.ts';
+export { DIFFICULTIES } from './difficulty.ts';
+export type { Difficulty } from './difficulty.ts';
 export { fileDetailsXml, reportXml } from './xml.ts';
 
 export type OutputFormat = 'xml' | 'json' | 'ndjson';
@@ -36,6 +39,8 @@ export interface GenerateOptions {
   readonly geoIps?: boolean;
   /** The database `geoIps` draws from (default DB-IP Country Lite). */
   readonly geoDatabase?: GeoDatabase;
+  /** How hard linking is: 'easy' (default, the output as it always was) or 'hard' (see difficulty.ts). */
+  readonly difficulty?: Difficulty;
 }
 
 export interface GenerateResult {
@@ -65,13 +70,15 @@ export async function generateScenario(opts: GenerateOptions): Promise<GenerateR
       opts.format === 'ndjson'
         ? { kind: 'ndjson', file: await TextFile.create(`${dir}/referrals.ndjson`) }
         : { kind: 'files', format: opts.format, writer: new FileWriter() };
-    truth.append(truthText.start(opts.seed, opts.reports, (opts.now ?? DEFAULT_NOW).toISOString()));
+    const now = (opts.now ?? DEFAULT_NOW).toISOString();
+    truth.append(truthText.start(opts.seed, opts.reports, now, opts.difficulty));
     const options: ScenarioOptions = {
       reports: opts.reports,
       seed: opts.seed,
       now: opts.now,
       geoIps: opts.geoIps,
       geoDatabase: opts.geoDatabase,
+      difficulty: opts.difficulty,
     };
     for (const e of scenario(options)) {
       switch (e.kind) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { Prng } from './prng.ts';
-import { displayNameOf, makeNickname, screenNameVariant } from './nicknames.ts';
+import type { NicknameStyle } from './nicknames.ts';
+import { DEFAULT_NICKNAME_STYLE, displayNameOf, makeNickname, screenNameVariant } from './nicknames.ts';
 
 describe('screen-name variants', () => {
   const rng = new Prng('nicknames');
@@ -44,5 +45,28 @@ describe('screen-name variants', () => {
     const names = Array.from({ length: 50 }, () => screenNameVariant(rng, nick, true));
     expect(names.some((n) => n.name === nick.base && n.transforms.length === 0)).toBe(true);
     expect(displayNameOf({ words: ['night', 'owl'], digits: '7', base: 'nightowl7' })).toBe('Night Owl');
+  });
+
+  it('draws from a given pool and disguises at the given rates', () => {
+    const style: NicknameStyle = {
+      first: ['night', 'blue'],
+      second: ['owl'],
+      digitsRate: 0,
+      disguise: { leet: 0, lookAlike: 0, fullwidth: 1 },
+    };
+    const r = new Prng('nickname-style');
+    for (let i = 0; i < 200; i++) {
+      const nick = makeNickname(r, style);
+      expect(['nightowl', 'blueowl']).toContain(nick.base);
+      expect(screenNameVariant(r, nick, false, style).transforms).toContain('fullwidth');
+    }
+    // Without a style: today's defaults, drawn exactly as before.
+    const a = new Prng('same');
+    const b = new Prng('same');
+    const nick = makeNickname(a);
+    expect(makeNickname(b, DEFAULT_NICKNAME_STYLE)).toEqual(nick);
+    expect(screenNameVariant(a, nick, true)).toEqual(
+      screenNameVariant(b, nick, true, DEFAULT_NICKNAME_STYLE),
+    );
   });
 });

@@ -23,9 +23,33 @@ export interface ScreenName {
   readonly transforms: readonly NickTransform[];
 }
 
-export function makeNickname(rng: Prng): Nickname {
-  const words = [rng.pick(NICK_FIRST), rng.pick(NICK_SECOND)];
-  const digits = rng.chance(0.35) ? (rng.chance(0.5) ? rng.digits(2) : String(rng.range(1970, 2006))) : '';
+/** Where nicknames come from and how often screen names are disguised (see difficulty.ts). */
+export interface NicknameStyle {
+  /** The words a nickname's first and second halves are drawn from. */
+  readonly first: readonly string[];
+  readonly second: readonly string[];
+  /** Chance that a person habitually appends digits. */
+  readonly digitsRate: number;
+  /**
+   * Bands of one uniform draw in [0, 1), each an upper bound: below `leet` leetspeak, below
+   * `lookAlike` Cyrillic look-alikes (fullwidth when the name has capitals), below `fullwidth`
+   * fullwidth forms; above all three no disguise.
+   */
+  readonly disguise: { readonly leet: number; readonly lookAlike: number; readonly fullwidth: number };
+}
+
+/** Every word, digits on about a third of persons, a disguise on about half of the variants. */
+export const DEFAULT_NICKNAME_STYLE: NicknameStyle = {
+  first: NICK_FIRST,
+  second: NICK_SECOND,
+  digitsRate: 0.35,
+  disguise: { leet: 0.3, lookAlike: 0.45, fullwidth: 0.52 },
+};
+
+export function makeNickname(rng: Prng, style: NicknameStyle = DEFAULT_NICKNAME_STYLE): Nickname {
+  const words = [rng.pick(style.first), rng.pick(style.second)];
+  let digits = '';
+  if (rng.chance(style.digitsRate)) digits = rng.chance(0.5) ? rng.digits(2) : String(rng.range(1970, 2006));
   return { words, digits, base: words.join('') + digits };
 }
 
@@ -84,7 +108,12 @@ function applyCase(rng: Prng, nick: Nickname): string {
  * often carries the plain nickname; later ones get one or two transforms, as people re-register
  * after a ban or when the plain name is taken.
  */
-export function screenNameVariant(rng: Prng, nick: Nickname, plainAllowed: boolean): ScreenName {
+export function screenNameVariant(
+  rng: Prng,
+  nick: Nickname,
+  plainAllowed: boolean,
+  style: NicknameStyle = DEFAULT_NICKNAME_STYLE,
+): ScreenName {
   if (plainAllowed && rng.chance(0.45)) return { name: nick.base, transforms: [] };
   const transforms: NickTransform[] = [];
   // Structural changes first (they work on words), then character-level disguises on the result.
@@ -109,13 +138,14 @@ export function screenNameVariant(rng: Prng, nick: Nickname, plainAllowed: boole
     transforms.push('case');
   }
   const disguise = rng.float();
-  if (disguise < 0.3) {
+  const bands = style.disguise;
+  if (disguise < bands.leet) {
     const leet = substitute(rng, name, LEET, 0.6);
     if (leet !== undefined) {
       name = leet;
       transforms.push('leet');
     }
-  } else if (disguise < 0.45) {
+  } else if (disguise < bands.lookAlike) {
     const lower = name.toLowerCase() === name;
     const cyr = lower ? substitute(rng, name, CYRILLIC, 0.4) : undefined;
     if (cyr !== undefined) {
@@ -125,7 +155,7 @@ export function screenNameVariant(rng: Prng, nick: Nickname, plainAllowed: boole
       name = fullwidth(name);
       transforms.push('fullwidth');
     }
-  } else if (disguise < 0.52) {
+  } else if (disguise < bands.fullwidth) {
     name = fullwidth(name);
     transforms.push('fullwidth');
   }

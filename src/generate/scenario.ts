@@ -35,6 +35,8 @@ import {
   PROVIDERS,
   REPORTERS,
 } from './catalog.ts';
+import type { Difficulty, Tuning } from './difficulty.ts';
+import { tuningOf } from './difficulty.ts';
 import type { DeviceIdentity } from './identifiers.ts';
 import {
   CGNAT_GATEWAYS,
@@ -77,6 +79,12 @@ export interface ScenarioOptions {
   readonly geoIps?: boolean;
   /** The database `geoIps` draws from (default: {@link openGeoDatabase}, DB-IP Country Lite). */
   readonly geoDatabase?: GeoDatabase;
+  /**
+   * How hard linking is (see difficulty.ts). Default 'easy', the output as it always was; 'hard' puts
+   * most persons behind carrier NAT, gives them common nicknames and more look-alike screen names, and
+   * lets their accounts share fewer identifiers.
+   */
+  readonly difficulty?: Difficulty;
 }
 
 /** A fixed present, so that output never depends on the wall clock. */
@@ -177,7 +185,6 @@ const GROUP_SERVICES: Weighted<Provider> = weighted<Provider>(
 
 const BUNDLE_RATE = 0.02;
 const COMMUNITY_RATE = 0.12;
-const CGNAT_SUBSCRIBER_RATE = 0.35;
 /** Share of IP events a provider flags `possibleProxy: true`. */
 const PROXY_RATE = 0.05;
 
@@ -281,6 +288,8 @@ class World {
   private readonly media: FileMaker;
   /** With `geoIps`: where addresses come from instead of the documentation ranges. */
   private readonly geo: GeoAddressBook | undefined;
+  /** The constants `difficulty` sets. */
+  private readonly tuning: Tuning;
   private persons = 0;
   private accounts = 0;
   private devices = 0;
@@ -288,6 +297,7 @@ class World {
   private groups = 0;
 
   constructor(private readonly opts: ScenarioOptions) {
+    this.tuning = tuningOf(opts.difficulty);
     this.rng = new Prng(opts.seed);
     this.salt = this.rng.u32();
     this.n = opts.reports;
@@ -366,6 +376,8 @@ class World {
       communities,
       sharedCgnat,
       circulatingFiles,
+      // Only for hard, so that easy output stays what it always was.
+      ...(this.opts.difficulty === 'hard' ? { difficulty: this.opts.difficulty } : {}),
     };
   }
 
@@ -403,7 +415,8 @@ class World {
     const idx = this.persons++;
     const id = personId(idx);
     const country = draw(rng, COUNTRY_WEIGHTS);
-    const nick = makeNickname(rng);
+    const tuning = this.tuning;
+    const nick = makeNickname(rng, tuning.nicknames);
     const community = profile !== 'sharer' && rng.chance(COMMUNITY_RATE) ? this.joinCommunity(id) : undefined;
 
     const providers: Provider[] = [];
@@ -438,10 +451,11 @@ class World {
     });
     const ipv4 = this.line(
       country,
-      rng.chance(CGNAT_SUBSCRIBER_RATE) ? rng.pick(CGNAT_GATEWAYS) : rng.pick(HOME_IPV4),
+      rng.chance(tuning.cgnatSubscriberRate) ? rng.pick(CGNAT_GATEWAYS) : rng.pick(HOME_IPV4),
     );
 
     let groupAssigned = false;
+    const share = tuning.shareFactor;
     const accounts = providers.map((provider, k): AccountState => {
       const inGroup = community !== undefined && provider === community.service && !groupAssigned;
       if (inGroup) groupAssigned = true;
@@ -449,13 +463,13 @@ class World {
       return {
         provider,
         espIdentifier: provider.userId(mix32((this.accounts++ ^ this.salt) >>> 0), rng),
-        screen: screenNameVariant(rng, nick, k === 0),
+        screen: screenNameVariant(rng, nick, k === 0, tuning.nicknames),
         displayName: rng.chance(0.4) ? displayNameOf(nick) : undefined,
         platform: rng.pick(provider.platforms),
         // A primary e-mail and phone often recur across a person's accounts: the links to find.
-        emails: emails.filter((_, j) => rng.chance(j === 0 ? 0.6 : 0.3)),
-        phones: phones.filter((_, j) => rng.chance(j === 0 ? (chat ? 0.9 : 0.3) : 0.2)),
-        devices: devices.filter(() => rng.chance(0.5)),
+        emails: emails.filter((_, j) => rng.chance((j === 0 ? 0.6 : 0.3) * share)),
+        phones: phones.filter((_, j) => rng.chance((j === 0 ? (chat ? 0.9 : 0.3) : 0.2) * share)),
+        devices: devices.filter(() => rng.chance(0.5 * share)),
         createdAt: this.start - rng.int(400 * 24) * HOUR - rng.int(3600) * SECOND,
         groupId: inGroup ? community.groupId : undefined,
         prior: [],
@@ -751,7 +765,7 @@ class World {
     if (this.geo !== undefined && early !== undefined && early < PROXY_RATE) {
       address = this.geo.elsewhere(p.country.code);
       port = rng.range(1024, 65535);
-    } else if (rng.chance(0.4)) {
+    } else if (rng.chance(this.tuning.ipv6Rate)) {
       address = rng.pick(p.ipv6);
       port = rng.chance(0.5) ? rng.range(1024, 65535) : undefined;
     } else {
@@ -767,7 +781,12 @@ class World {
         p.blocks.set(address, block);
       }
       port = portInBlock(rng, block);
-      if (movable && use.lastPerson >= 0 && use.lastPerson !== p.idx && rng.chance(0.5)) {
+      if (
+        movable &&
+        use.lastPerson >= 0 &&
+        use.lastPerson !== p.idx &&
+        rng.chance(this.tuning.closeEventRate)
+      ) {
         const close = use.lastAt + rng.range(5, 900) * SECOND;
         if (close < limit && limit - close < 3 * DAY) at = close;
       }

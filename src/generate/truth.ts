@@ -5,6 +5,7 @@
  * Linking, routing and prioritisation are evaluated against it.
  */
 import type { ReferralDocument } from '../domain/referral.ts';
+import type { Difficulty } from './difficulty.ts';
 import type { NickTransform } from './nicknames.ts';
 import type { PriorityLevel } from './priority.ts';
 
@@ -66,6 +67,8 @@ export interface Truth {
   readonly seed: string | number;
   readonly reports: number;
   readonly now: string;
+  /** Present only for a scenario that is not easy (easy truth.json stays as it always was). */
+  readonly difficulty?: Difficulty;
   /** In the order persons were completed (their last referral generated), not by id. */
   readonly persons: readonly PersonTruth[];
   readonly communities: readonly CommunityTruth[];
@@ -100,6 +103,8 @@ export interface ScenarioEnd {
   readonly seed: string | number;
   readonly reports: number;
   readonly now: string;
+  /** Present only for a scenario that is not easy. */
+  readonly difficulty?: Difficulty;
   readonly communities: readonly CommunityTruth[];
   readonly sharedCgnat: readonly SharedIpTruth[];
   readonly circulatingFiles: readonly CirculatingFileTruth[];
@@ -124,6 +129,7 @@ export function buildTruth(events: Iterable<ScenarioEvent>): Truth {
           seed: e.seed,
           reports: e.reports,
           now: e.now,
+          ...(e.difficulty === undefined ? {} : { difficulty: e.difficulty }),
           persons,
           communities: e.communities,
           sharedCgnat: e.sharedCgnat,
@@ -152,9 +158,10 @@ export class TruthText {
     this.levels = new Uint8Array(reports);
   }
 
-  /** The opening of the document. */
-  start(seed: string | number, reports: number, now: string): string {
-    return `{"seed":${JSON.stringify(seed)},"reports":${reports},"now":${JSON.stringify(now)},"persons":[`;
+  /** The opening of the document; `difficulty` is written only when given and not easy. */
+  start(seed: string | number, reports: number, now: string, difficulty?: Difficulty): string {
+    const level = difficulty === undefined || difficulty === 'easy' ? '' : `,"difficulty":"${difficulty}"`;
+    return `{"seed":${JSON.stringify(seed)},"reports":${reports},"now":${JSON.stringify(now)}${level},"persons":[`;
   }
 
   /** Text to append for a report or person event ('' when the event only needs remembering). */

@@ -42,6 +42,7 @@ describe('pipeline', () => {
       'normalise',
       'match',
       'enrich',
+      'link',
       'prioritise',
       'route',
     ]);

@@ -7,6 +7,7 @@ import type { StageResult } from '../domain/result.ts';
 import type { Ports } from './ports.ts';
 import { normaliseStage, type NormaliseOptions } from './stages/normalise.ts';
 import { enrichStage } from './stages/enrich.ts';
+import { linkStage } from './stages/link.ts';
 import { matchStage } from './stages/match.ts';
 import { prioritiseStage } from './stages/prioritise.ts';
 import { routeStage } from './stages/route.ts';
@@ -32,7 +33,7 @@ export function pipelineStages(ports: Ports, options: PipelineOptions = {}): rea
     normaliseStage(options),
     matchStage(ports),
     enrichStage(ports),
-    // link (the linking work) goes here: priority will read prior records from it.
+    linkStage(ports),
     prioritiseStage(ports),
     routeStage(ports),
   ];
@@ -82,6 +83,7 @@ export function createPipeline(ports: Ports, options: PipelineOptions = {}): Pip
         priority: state.priority,
         classification: state.classification ?? { kind: 'actionable', reasons: [] },
         identifiers: state.identifiers,
+        ...(state.prior.length > 0 && { prior: state.prior }),
         matches: state.matches,
         media: state.media,
         trace: state.trace,

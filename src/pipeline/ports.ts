@@ -1,4 +1,6 @@
+import type { PriorRecordHit } from '../domain/decision.ts';
 import type { CountryCode, Instant } from '../domain/ids.ts';
+import type { Identifier } from '../domain/identifier.ts';
 import type { ExactHashKind, ListHit } from '../domain/media.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import type { RoutingRules } from '../domain/rules.ts';
@@ -20,6 +22,13 @@ export interface Ports {
   readonly geo: GeoPort;
   /** The rules in force. Read once per referral, so a swap never splits one decision. */
   rules(): RulesSnapshot;
+  /** What linking already knows (the prior-records register, known subjects). Absent: nothing known. */
+  readonly links?: LinkPort;
+}
+
+export interface LinkPort {
+  /** Register entries the reported persons' selectors match, directly or through a subject they join. */
+  priorRecords(identifiers: readonly Identifier[]): readonly PriorRecordHit[];
 }
 
 export interface RulesSnapshot {

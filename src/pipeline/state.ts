@@ -1,4 +1,11 @@
-import type { Classification, Decision, Jurisdiction, LocationSignal, Priority } from '../domain/decision.ts';
+import type {
+  Classification,
+  Decision,
+  Jurisdiction,
+  LocationSignal,
+  Priority,
+  PriorRecordHit,
+} from '../domain/decision.ts';
 import type { Instant } from '../domain/ids.ts';
 import type { Identifier } from '../domain/identifier.ts';
 import type { HashMatch, MediaSummary } from '../domain/media.ts';
@@ -14,6 +21,8 @@ export interface PipelineState {
   readonly identifiers: readonly Identifier[];
   /** Where the evidence places the reported person (enrich stage). */
   readonly signals: readonly LocationSignal[];
+  /** Prior-records register entries the reported persons match (link stage). */
+  readonly prior: readonly PriorRecordHit[];
   readonly jurisdiction: Jurisdiction | null;
   readonly priority: Priority | null;
   readonly classification: Classification | null;
@@ -34,6 +43,7 @@ export function initialState(
     receivedAt,
     identifiers: [],
     signals: [],
+    prior: [],
     jurisdiction: null,
     priority: null,
     classification: null,

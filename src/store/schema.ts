@@ -71,6 +71,8 @@ export interface Tables {
     triage: string;
     /** JSON: the analyst overrides in force ({priority?, recipient?}), each with who, when and why. */
     overrides: string | null;
+    /** The order the linker took the referral in; null until linked. */
+    link_seq: number | null;
   };
   referral_raw: {
     referral_id: string;
@@ -121,6 +123,63 @@ export interface Tables {
     sha256: string;
     created_at: string;
     created_by: string;
+  };
+  link_state: { id: string; seq: number; rules_version: string; updated_at: string };
+  subjects: {
+    id: string;
+    mentions: number;
+    referrals: number;
+    /** JSON string[] */
+    accounts: string;
+    first_seen: string;
+    last_seen: string;
+    /** JSON PriorHit[] or null */
+    prior: string | null;
+    updated_at: string;
+  };
+  subject_mentions: { referral_id: string; slot: number; subject_id: string; account: string };
+  subject_evidence: {
+    subject_id: string;
+    ord: number;
+    from_mention: string;
+    to_mention: string;
+    rule: string;
+    /** JSON string[] of link keys */
+    keys: string;
+  };
+  link_decisions: {
+    id: string;
+    kind: string;
+    subject_id: string;
+    accounts: string;
+    other: string;
+    reason: string;
+    created_at: string;
+    created_by: string;
+    org_id: string | null;
+  };
+  link_common: { key: string; kind: string; accounts: number; found_at: string };
+  prior_records: {
+    register: string;
+    reference: string;
+    kind: string;
+    value: string;
+    service: string;
+    raw: string;
+    label: string | null;
+    since: string | null;
+    imported_at: string;
+  };
+  deconfliction_notices: {
+    id: string;
+    org_id: string;
+    other_org_id: string;
+    subject_id: string;
+    referral_id: string;
+    held_since: string;
+    side: string;
+    via: string;
+    created_at: string;
   };
   audit_events: {
     seq: ColumnType<number, number, never>;

@@ -136,7 +136,7 @@ describe('priority rules', () => {
     ).toEqual([expect.objectContaining({ path: '/informational/0/reason' })]);
   });
 
-  it('accepts priorRecords (it never holds until linking lands) and every documented predicate', () => {
+  it('accepts priorRecords and every documented predicate', () => {
     const when = {
       escalated: false,
       incidentType: ['Child Sex Trafficking'],

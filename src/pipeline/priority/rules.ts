@@ -39,8 +39,8 @@ import type { Parsed } from '../../domain/result.ts';
  * - `lexiconWeightAtLeast: n` — the indicator-lexicon hits weigh at least n in total.
  * - `filesAtLeast: n` — at least n Reported files (volume).
  * - `incidentWithinDays: n` — the incident happened at most n days before the referral was received.
- * - `priorRecords` — accepted, but ALWAYS FALSE for now: no stage links referrals to earlier records yet.
- *   When the linking work lands it will supply the fact; rules can be written for it today.
+ * - `priorRecords` — a reported person's selector matches an entry of a prior-records register (known
+ *   offenders or known accounts), directly or through a subject the link stage finds them in.
  * - `batchedViral` — the report is a provider bundle of viral/meme shares (`incident.batchedReason`).
  * - `allFilesViralOrMeme` — the report has files and every one is flagged `viral` or `potentialMeme`.
  * - `noReportedPersonIdentifiers` — no selector at all for a reported or associated account.

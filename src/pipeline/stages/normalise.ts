@@ -73,7 +73,9 @@ class Walk {
     for (const e of a.ipEvents) this.ip(out, e, role, i);
     for (const d of a.devices) device(out, d, role, i);
     if (a.groupIdentifier)
-      push(out, 'group-id', normaliseText(a.groupIdentifier), a.groupIdentifier, role, i);
+      push(out, 'group-id', normaliseText(a.groupIdentifier), a.groupIdentifier, role, i, {
+        service: a.espService?.trim() || undefined,
+      });
   }
 
   private person(out: Identifier[], p: Person, role: IdentifierRole, i: number): void {
@@ -83,7 +85,7 @@ class Walk {
 
   private email(out: Identifier[], e: Email, role: IdentifierRole, i: number): void {
     const n = normaliseEmail(e.address, { providerRules: this.emailProviderRules });
-    push(out, 'email', n, e.address, role, i);
+    push(out, 'email', verifiedIf(n, e.verified), e.address, role, i);
   }
 
   private serviceIds(
@@ -101,7 +103,7 @@ class Walk {
 
   private phone(out: Identifier[], p: Phone, role: IdentifierRole, i: number): void {
     const raw = [p.countryCallingCode, p.number].filter(Boolean).join(' ');
-    push(out, 'phone', this.phoneOf(p.number, p.countryCallingCode), raw, role, i);
+    push(out, 'phone', verifiedIf(this.phoneOf(p.number, p.countryCallingCode), p.verified), raw, role, i);
   }
 
   private ip(out: Identifier[], e: IpEvent, role: IdentifierRole, i: number): void {
@@ -111,6 +113,11 @@ class Walk {
       : normaliseIp(e.address, e.possibleProxy);
     push(out, 'ip', n, e.address, role, i, { port: e.port, at: e.at });
   }
+}
+
+/** The source's verification travels with the value (linking treats verified selectors as strong). */
+function verifiedIf(n: Normalised, verified: boolean | undefined): Normalised {
+  return verified === true ? { value: n.value, facts: { ...n.facts, verified: true } } : n;
 }
 
 function device(out: Identifier[], d: Device, role: IdentifierRole, i: number): void {

@@ -360,9 +360,25 @@ describe('priority predicates', () => {
     ).toBe(true);
   });
 
-  it('priorRecords never holds until referrals are linked to earlier records', () => {
+  it('priorRecords holds when the link stage found register entries', () => {
     expect(fires({ priorRecords: true }, plain)).toBe(false);
     expect(fires({ priorRecords: false }, plain)).toBe(true);
+    const known = {
+      ...plain,
+      prior: [
+        {
+          register: 'r',
+          reference: 'ref-1',
+          label: null,
+          since: null,
+          kind: 'email',
+          value: 'a@example.com',
+          reason: 'same email a@example.com',
+        },
+      ],
+    };
+    expect(fires({ priorRecords: true }, known)).toBe(true);
+    expect(fires({ priorRecords: false }, known)).toBe(false);
   });
 
   it('lexiconWeightAtLeast, and the lexicon factor with its cap', () => {

@@ -35,7 +35,7 @@ export function prioritiseStage(ports: Pick<Ports, 'rules'>) {
 
 /** The stage's arithmetic, for callers that hold the rules themselves (tests, "what if" previews). */
 export function evaluatePriority(
-  state: Pick<PipelineState, 'document' | 'matches' | 'media' | 'identifiers' | 'receivedAt'>,
+  state: Pick<PipelineState, 'document' | 'matches' | 'media' | 'identifiers' | 'receivedAt' | 'prior'>,
   rules: PriorityRules,
   lexicon: LexiconMatcher,
 ): { priority: Priority; classification: Classification } {
@@ -109,6 +109,8 @@ interface Facts {
   readonly group: boolean;
   readonly handsOn: boolean;
   readonly noIdentifiers: boolean;
+  /** The link stage found prior-records register entries for the reported persons. */
+  readonly prior: boolean;
   /** Days from the incident to receipt (0 when the incident is dated after receipt); NaN if unknown. */
   days(): number;
   readonly lexiconWeight: number;
@@ -123,7 +125,7 @@ const CONTACT_TYPES: readonly IncidentType[] = [
 const DAY_MS = 86_400_000;
 
 function factsOf(
-  state: Pick<PipelineState, 'document' | 'matches' | 'media' | 'identifiers' | 'receivedAt'>,
+  state: Pick<PipelineState, 'document' | 'matches' | 'media' | 'identifiers' | 'receivedAt' | 'prior'>,
   indicators: readonly IndicatorHit[],
 ): Facts {
   const doc = state.document;
@@ -175,6 +177,7 @@ function factsOf(
     group,
     handsOn,
     noIdentifiers,
+    prior: state.prior.length > 0,
     days: () => (days ??= Math.max(0, (Date.parse(state.receivedAt) - Date.parse(inc.occurredAt)) / DAY_MS)),
     lexiconWeight,
   };
@@ -198,8 +201,7 @@ function holds(w: When, f: Facts): boolean {
   if (w.contactWithChild !== undefined && w.contactWithChild !== f.contact) return false;
   if (w.groupAccount !== undefined && w.groupAccount !== f.group) return false;
   if (w.handsOn !== undefined && w.handsOn !== f.handsOn) return false;
-  // No stage links referrals to earlier records yet: the fact is "none" until the linking work supplies it.
-  if (w.priorRecords !== undefined && w.priorRecords !== false) return false;
+  if (w.priorRecords !== undefined && w.priorRecords !== f.prior) return false;
   if (w.noReportedPersonIdentifiers !== undefined && w.noReportedPersonIdentifiers !== f.noIdentifiers)
     return false;
   if (w.victimAgeBelow !== undefined) {

@@ -4,6 +4,7 @@ import { init } from './0001_init.ts';
 import { access } from './0002_access.ts';
 import { hashlists } from './0003_hashlists.ts';
 import { triage } from './0004_triage.ts';
+import { linking } from './0005_linking.ts';
 
 /** Every migration, in order. Written out rather than discovered, so the list is reviewable. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -12,5 +13,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_access': access(),
     '0003_hashlists': hashlists(),
     '0004_triage': triage(),
+    '0005_linking': linking(),
   };
 }

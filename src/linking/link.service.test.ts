@@ -1,0 +1,142 @@
+import { v7 as uuidv7 } from 'uuid';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DIALECTS, openTestDatabase } from '../../test/support/databases.ts';
+import { canonicalReferral, canonicalSubmission } from '../../test/support/fixtures.ts';
+import { OPERATOR } from '../../test/support/server.ts';
+import { instantOf } from '../domain/ids.ts';
+import { scenarioReports } from '../generate/scenario.ts';
+import { createIntakeService } from '../intake/intake.service.ts';
+import { createOrganisationsService } from '../organisations/organisations.service.ts';
+import { createPipeline } from '../pipeline/pipeline.ts';
+import { NO_GEO, NO_HASH_LISTS } from '../pipeline/ports.ts';
+import { createRulesService } from '../rules/rules.service.ts';
+import { createLinkService } from './link.service.ts';
+import { loadDefaultLinkRules } from './rules.ts';
+import type { Submission } from '../intake/intake.service.ts';
+
+const clock = { now: () => instantOf(new Date('2026-01-01T00:00:00Z')) };
+
+const account = (ref: string, espIdentifier: string, extra: Record<string, unknown> = {}) =>
+  canonicalSubmission(
+    canonicalReferral(ref, {
+      reportedPersons: [{ espIdentifier, espService: 'ExampleChat', ...extra }],
+    }),
+  );
+
+describe.each(DIALECTS)('linking service (%s)', (dialect) => {
+  let disposers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const d of disposers) await d();
+    disposers = [];
+  });
+
+  async function setup() {
+    const database = await openTestDatabase(dialect);
+    disposers.push(() => database.dispose());
+    const rules = createRulesService({ database, clock, newId: uuidv7, receivingSlug: 'hub' });
+    const orgs = createOrganisationsService({ database, clock, newId: uuidv7, onChange: rules.reload });
+    const hub = await orgs.ensureReceiving('hub');
+    const added = await orgs.add({ slug: 'provider-x', kind: 'provider' }, OPERATOR);
+    if (!added.ok) throw new Error(JSON.stringify(added.problems));
+    await rules.reload();
+    const pipeline = createPipeline({
+      clock,
+      hashes: NO_HASH_LISTS,
+      geo: NO_GEO,
+      rules: rules.snapshot,
+      routing: { receivingOrganisation: () => hub, organisations: rules.organisations },
+    });
+    const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
+    const link = createLinkService({ db: database, rules: loadDefaultLinkRules(), clock });
+    const submit = async (...s: Submission[]) => {
+      const out = await intake.submit(added.organisation, s, OPERATOR);
+      return out.map((r) => {
+        if (r.kind !== 'accepted') throw new Error(JSON.stringify(r));
+        return r.id;
+      });
+    };
+    const membership = async () =>
+      (
+        await database.db
+          .selectFrom('subject_mentions')
+          .select(['referral_id', 'slot', 'subject_id'])
+          .orderBy('referral_id')
+          .orderBy('slot')
+          .execute()
+      ).map((r) => `${r.referral_id}.${r.slot}=${r.subject_id}`);
+    return { database, submit, link, membership };
+  }
+
+  it('links referrals of one account into one subject, with the evidence, and keeps others apart', async () => {
+    const { submit, link, database } = await setup();
+    const [a, b, c] = await submit(account('a', 'u1'), account('b', 'u1'), account('c', 'u2'));
+    const r = await link.catchUp();
+    expect(r.linked).toBe(3);
+    const rows = await database.db
+      .selectFrom('subject_mentions')
+      .selectAll()
+      .orderBy('referral_id')
+      .execute();
+    expect(rows.map((x) => [x.referral_id, x.subject_id])).toEqual([
+      [a, `${a}.0`],
+      [b, `${a}.0`],
+      [c, `${c}.0`],
+    ]);
+    const evidence = await database.db.selectFrom('subject_evidence').selectAll().execute();
+    expect(evidence).toHaveLength(1);
+    expect(evidence[0]).toMatchObject({
+      subject_id: `${a}.0`,
+      from_mention: `${b}.0`,
+      to_mention: `${a}.0`,
+      rule: 'strong',
+    });
+    expect(JSON.parse(evidence[0]?.keys ?? '[]')).toEqual(['a|ExampleChat|u1']);
+    // Nothing left: a second run links nothing.
+    expect((await link.catchUp()).linked).toBe(0);
+  });
+
+  it('merges two subjects when a later referral carries both accounts (a provider-linked account)', async () => {
+    const { submit, link, membership } = await setup();
+    const [a, b] = await submit(account('a', 'u1'), account('b', 'u2'));
+    await link.catchUp();
+    const [c] = await submit(
+      account('c', 'u2', {
+        associatedAccounts: [{ espIdentifier: 'u1', espService: 'ExampleChat', type: 'Linked' }],
+      }),
+    );
+    await link.catchUp();
+    expect(await membership()).toEqual([`${a}.0=${a}.0`, `${b}.0=${a}.0`, `${c}.0=${a}.0`]);
+  });
+
+  it('a rebuild gives exactly what incremental linking built, on a generated scenario', async () => {
+    const { submit, link, membership } = await setup();
+    const docs = [...scenarioReports({ reports: 300, seed: 'link-svc', geoIps: true })];
+    // Submitted in small batches, linked after each, as intake over HTTP would.
+    for (let i = 0; i < docs.length; i += 50) {
+      await submit(
+        ...docs.slice(i, i + 50).map((e) => canonicalSubmission(e.doc as unknown as Record<string, unknown>)),
+      );
+      await link.catchUp();
+    }
+    const incremental = await membership();
+    expect(new Set(incremental.map((m) => m.split('=')[1])).size).toBeLessThan(incremental.length);
+    const r = await link.rebuild();
+    expect(r.linked).toBe(300);
+    expect(await membership()).toEqual(incremental);
+  });
+
+  it('a second process with its own engine catches up by replay and links on from there', async () => {
+    const { submit, link, database, membership } = await setup();
+    await submit(account('a', 'u1'));
+    await link.catchUp();
+    const other = createLinkService({ db: database, rules: loadDefaultLinkRules(), clock });
+    const [b] = await submit(account('b', 'u1'));
+    await other.catchUp();
+    const [c] = await submit(account('c', 'u1'));
+    await link.catchUp();
+    const m = await membership();
+    expect(m).toHaveLength(3);
+    expect(new Set(m.map((x) => x.split('=')[1])).size).toBe(1);
+    expect(m.some((x) => x.startsWith(`${b}.0=`)) && m.some((x) => x.startsWith(`${c}.0=`))).toBe(true);
+  });
+});
