@@ -101,7 +101,13 @@ export async function createApp(config: Config): Promise<App> {
       hashlists,
       hashIndex,
       rules,
-      triage: createTriageService({ database, organisations, pipeline, clock }),
+      triage: createTriageService({
+        database,
+        organisations,
+        pipeline,
+        clock,
+        onAccepted: (id) => link.deconflictAccepted(id),
+      }),
       link,
       subjects: createSubjectsService({ database, link, rules: linkRules, organisations, clock }),
       async loadHashLists() {

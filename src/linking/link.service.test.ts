@@ -11,6 +11,7 @@ import { createPipeline } from '../pipeline/pipeline.ts';
 import { NO_GEO, NO_HASH_LISTS } from '../pipeline/ports.ts';
 import { createRulesService } from '../rules/rules.service.ts';
 import { createLinkService } from './link.service.ts';
+import { createTriageService } from '../triage/triage.service.ts';
 import { loadDefaultLinkRules } from './rules.ts';
 import type { Submission } from '../intake/intake.service.ts';
 
@@ -48,6 +49,19 @@ describe.each(DIALECTS)('linking service (%s)', (dialect) => {
     });
     const intake = createIntakeService({ database, pipeline, clock, newId: uuidv7 });
     const link = createLinkService({ db: database, rules: loadDefaultLinkRules(), clock });
+    const triage = createTriageService({
+      database,
+      organisations: orgs,
+      pipeline,
+      clock,
+      onAccepted: (id) => link.deconflictAccepted(id),
+    });
+    const centre = async (slug: string, country: string) => {
+      const r = await orgs.add({ slug, kind: 'national-centre', parent: 'hub', covers: [country] }, OPERATOR);
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      await rules.reload();
+      return r.organisation;
+    };
     const submit = async (...s: Submission[]) => {
       const out = await intake.submit(added.organisation, s, OPERATOR);
       return out.map((r) => {
@@ -64,7 +78,15 @@ describe.each(DIALECTS)('linking service (%s)', (dialect) => {
           .orderBy('slot')
           .execute()
       ).map((r) => `${r.referral_id}.${r.slot}=${r.subject_id}`);
-    return { database, submit, link, membership };
+    const notices = async () =>
+      (
+        await database.db
+          .selectFrom('deconfliction_notices')
+          .select(['org_id', 'other_org_id', 'side', 'subject_id', 'via'])
+          .orderBy('side')
+          .execute()
+      ).map((n) => ({ ...n, via: JSON.parse(n.via) as string[] }));
+    return { database, submit, link, membership, triage, centre, notices };
   }
 
   it('links referrals of one account into one subject, with the evidence, and keeps others apart', async () => {
@@ -138,5 +160,49 @@ describe.each(DIALECTS)('linking service (%s)', (dialect) => {
     expect(m).toHaveLength(3);
     expect(new Set(m.map((x) => x.split('=')[1])).size).toBe(1);
     expect(m.some((x) => x.startsWith(`${b}.0=`)) && m.some((x) => x.startsWith(`${c}.0=`))).toBe(true);
+  });
+
+  /** An account with a phone in the given country, so routing sends it to that country's centre. */
+  const phoned = (ref: string, esp: string, callingCode: string) =>
+    account(ref, esp, {
+      person: {
+        phones: [
+          {
+            number: callingCode === '+39' ? '06 0000 0101' : '030 0000 0101',
+            countryCallingCode: callingCode,
+          },
+        ],
+      },
+    });
+
+  it('deconfliction: a referral joining a subject another centre holds notifies both, with the link', async () => {
+    const { submit, link, triage, centre, notices } = await setup();
+    const it_ = await centre('ncc-it', 'IT');
+    const de = await centre('ncc-de', 'DE');
+    const [a] = await submit(phoned('a', 'u1', '+39'));
+    await link.catchUp();
+    expect((await triage.accept(a ?? '', OPERATOR)).ok).toBe(true);
+    expect(await notices()).toEqual([]);
+    await submit(phoned('b', 'u1', '+49'));
+    const r = await link.catchUp();
+    expect(r.notices).toBe(2);
+    const n = await notices();
+    expect(n.map((x) => [x.side, x.org_id, x.other_org_id])).toEqual([
+      ['holder', it_.id, de.id],
+      ['newcomer', de.id, it_.id],
+    ]);
+    expect(n[0]?.via).toEqual(['same account u1 on ExampleChat']);
+  });
+
+  it('deconfliction on acceptance: the second centre to accept the same subject is told, and so is the first', async () => {
+    const { submit, link, triage, centre, notices } = await setup();
+    await centre('ncc-it', 'IT');
+    await centre('ncc-de', 'DE');
+    const [a, b] = await submit(phoned('a', 'u1', '+39'), phoned('b', 'u1', '+49'));
+    await link.catchUp();
+    await triage.accept(a ?? '', OPERATOR);
+    expect(await notices()).toEqual([]);
+    await triage.accept(b ?? '', OPERATOR);
+    expect((await notices()).map((x) => x.side)).toEqual(['holder', 'newcomer']);
   });
 });

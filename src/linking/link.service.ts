@@ -61,6 +61,11 @@ export interface LinkService {
   reloadRegister(): Promise<void>;
   /** Matches every subject against the register again (after an import); returns how many have hits. */
   refreshPrior(): Promise<number>;
+  /**
+   * Deconfliction after a referral is accepted: if another organisation holds (has accepted a referral of)
+   * the same subject, both sides get a notice. Returns how many notices were written.
+   */
+  deconflictAccepted(referralId: string): Promise<number>;
   /** What the pipeline's link stage reads: register hits, directly or through known subjects. */
   readonly port: LinkPort;
 }
@@ -362,6 +367,21 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
         return [...out.values()];
       },
     },
+
+    deconflictAccepted: (referralId) =>
+      serial(async () => {
+        await catchUpNow();
+        const e = engine;
+        if (!e) return 0;
+        const row = await db
+          .selectFrom('referrals')
+          .select(['id', 'received_at', 'recipient_org_id'])
+          .where('id', '=', referralId)
+          .executeTakeFirst();
+        if (!row) return 0;
+        const input = { id: row.id, receivedAt: row.received_at, recipientOrgId: row.recipient_org_id, identifiers: [] };
+        return db.transaction().execute((trx) => deconflict(trx, e, [input], clock.now()));
+      }),
 
     async reloadRegister() {
       register = await RegisterIndex.load(db);

@@ -98,6 +98,8 @@ export function createTriageService(deps: {
   readonly organisations: Pick<OrganisationsService, 'list' | 'reach'>;
   readonly pipeline: Pipeline;
   readonly clock: { now(): Instant };
+  /** After a referral is accepted (deconfliction: does another organisation hold its subject?). */
+  readonly onAccepted?: (id: string) => Promise<unknown>;
 }): TriageService {
   const { database, organisations, pipeline, clock } = deps;
   const db = database.db;
@@ -267,7 +269,7 @@ export function createTriageService(deps: {
 
     async accept(id, ctx) {
       if (!allowed(ctx, 'referral.triage')) return fail('forbidden', '', 'your role cannot triage referrals');
-      return act(id, 'referral.accept', ctx, (row) =>
+      const r = await act(id, 'referral.accept', ctx, (row) =>
         row.triage === 'accepted'
           ? fail('conflict', 'id', 'already accepted')
           : {
@@ -278,6 +280,8 @@ export function createTriageService(deps: {
               },
             },
       );
+      if (r.ok) await deps.onAccepted?.(id);
+      return r;
     },
 
     async reassign(id, to, reason, ctx) {
