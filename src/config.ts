@@ -13,6 +13,8 @@ export interface Config {
   readonly emailProviderRules: boolean;
   /** An agency's own MaxMind-format database (city or country); DB-IP's country database by default. */
   readonly geoDatabase?: string;
+  /** An agency's linking rules (windows, caps, exclusion list); config/linking.rules.json by default. */
+  readonly linkingRules?: string;
   /** PEM files for TLS; `serve` speaks plain HTTP without them. */
   readonly tls?: { readonly certPath: string; readonly keyPath: string };
 }
@@ -66,6 +68,8 @@ export function loadConfig(opts: { db?: string }, env: NodeJS.ProcessEnv): Confi
     corsOrigins,
     ...(env.CONDUIT_GEOIP_DB !== undefined &&
       env.CONDUIT_GEOIP_DB !== '' && { geoDatabase: env.CONDUIT_GEOIP_DB }),
+    ...(env.CONDUIT_LINKING_RULES !== undefined &&
+      env.CONDUIT_LINKING_RULES !== '' && { linkingRules: env.CONDUIT_LINKING_RULES }),
     ...(certPath !== undefined && keyPath !== undefined && { tls: { certPath, keyPath } }),
   };
 }

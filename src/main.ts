@@ -17,7 +17,7 @@ import { openGeoDatabase } from './adapters/geo.ts';
 import { createRulesService } from './rules/rules.service.ts';
 import { createTriageService } from './triage/triage.service.ts';
 import { createLinkService } from './linking/link.service.ts';
-import { loadDefaultLinkRules } from './linking/rules.ts';
+import { loadDefaultLinkRules, loadLinkRules } from './linking/rules.ts';
 import { createSubjectsService } from './linking/subjects.service.ts';
 
 /** The only place that wires everything: config → database → ports → pipeline → services. */
@@ -56,7 +56,7 @@ export async function createApp(config: Config): Promise<App> {
       { emailProviderRules: config.emailProviderRules },
     );
     // Linking runs after intake commits (one linker at a time across processes), in arrival order.
-    const linkRules = loadDefaultLinkRules();
+    const linkRules = config.linkingRules ? loadLinkRules(config.linkingRules) : loadDefaultLinkRules();
     const link = createLinkService({
       db: database,
       rules: linkRules,

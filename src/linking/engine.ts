@@ -118,10 +118,16 @@ class Interner {
 
 export class Linker {
   private readonly keys = new Interner();
-  /** Per key: one mention per subject that holds it (may hold stale duplicates, deduplicated on read). */
-  private readonly reps: (number[] | undefined)[] = [];
-  /** Per key: the distinct accounts seen with it, until it is too common. */
-  private readonly keyAccounts: (number[] | undefined)[] = [];
+  /**
+   * Per key: one mention per subject that holds it (stale duplicates are dropped on the way). Most keys
+   * are held by one subject only, so the first representative is kept apart from the rare others.
+   */
+  private readonly rep1: number[] = [];
+  private readonly repsMore = new Map<number, number[]>();
+  private readonly scratch: number[] = [];
+  /** Per key: the distinct accounts seen with it (the first apart, the same way), until too common. */
+  private readonly acc1: number[] = [];
+  private readonly accMore = new Map<number, number[]>();
   private readonly common = new Set<number>();
   private readonly tooCommon: TooCommon[] = [];
 
@@ -174,10 +180,17 @@ export class Linker {
     this.accountMentions[account]?.push(idx);
     this.mentionGroups.push(m.groups);
     const extra = this.mergeKeys.get(account) ?? [];
-    const keyIds = new Int32Array(m.keys.length + extra.length);
-    let w = 0;
-    for (const k of m.keys) keyIds[w++] = this.keys.get(k);
-    for (const k of extra) keyIds[w++] = this.keys.get(k);
+    // Stored keys as their ids; probe keys (looked up only) as ~id, and only when some mention stored them.
+    const ids: number[] = [];
+    for (const k of m.keys) {
+      if (k.probe !== true) ids.push(this.keys.get(k));
+      else {
+        const id = this.keys.id(k.key);
+        if (id !== undefined) ids.push(~id);
+      }
+    }
+    for (const k of extra) ids.push(this.keys.get(k));
+    const keyIds = Int32Array.from(ids);
     this.mentionKeys.push(keyIds);
     if (idx >= this.parent.length) {
       const grown = new Int32Array(this.parent.length * 2);
@@ -187,8 +200,9 @@ export class Linker {
     this.reset(idx);
 
     const newlyCommon: number[] = [];
-    for (const k of keyIds) if (!this.common.has(k) && this.countAccount(k, account)) newlyCommon.push(k);
-    this.link(idx, (k) => this.reps[k]);
+    for (const k of keyIds)
+      if (k >= 0 && !this.common.has(k) && this.countAccount(k, account)) newlyCommon.push(k);
+    this.link(idx, (k) => this.repsOf(k));
     this.remember(idx);
     for (const k of newlyCommon) this.retire(k);
     return this.subjectId(this.find(idx));
@@ -198,7 +212,7 @@ export class Linker {
   subjectsHolding(key: string): string[] {
     const k = this.keys.id(key);
     if (k === undefined || this.common.has(k)) return [];
-    return [...new Set((this.reps[k] ?? []).map((r) => this.subjectId(this.find(r))))];
+    return [...new Set(this.allReps(k).map((r) => this.subjectId(this.find(r))))];
   }
 
   /** The subject a mention is in. */
@@ -217,6 +231,12 @@ export class Linker {
     if (idx === undefined) return undefined;
     const root = this.find(idx);
     return this.subjectId(root) === id ? this.state(root) : undefined;
+  }
+
+  /** Forgets what changed (when nothing is written: benchmarks). */
+  forgetChanges(): void {
+    this.dirty.clear();
+    this.gone.clear();
   }
 
   /**
@@ -286,7 +306,8 @@ export class Linker {
       });
     }
     const root = this.find(first);
-    this.reps[k] = [root];
+    this.rep1[k] = root;
+    this.repsMore.delete(k);
     return this.state(root);
   }
 
@@ -318,19 +339,47 @@ export class Linker {
 
   /** Records the account against the key; true when that makes the key too common. */
   private countAccount(k: number, account: number): boolean {
-    const list = (this.keyAccounts[k] ??= []);
-    if (list.includes(account)) return false;
-    list.push(account);
+    const first = this.acc1[k];
+    if (first === undefined) {
+      this.acc1[k] = account;
+      return false;
+    }
+    if (first === account) return false;
+    let more = this.accMore.get(k);
+    if (!more) this.accMore.set(k, (more = []));
+    if (more.includes(account)) return false;
+    more.push(account);
     const kind = this.keys.kind[k] ?? 'account';
     const cap = kind === 'analyst' ? Infinity : this.rules.caps[kind];
-    return list.length > cap;
+    return more.length + 1 > cap;
+  }
+
+  private accountsOf(k: number): number {
+    return this.acc1[k] === undefined ? 0 : 1 + (this.accMore.get(k)?.length ?? 0);
+  }
+
+  /** The key's representatives, in a scratch array valid until the next call. */
+  private repsOf(k: number): number[] | undefined {
+    const first = this.rep1[k];
+    if (first === undefined) return undefined;
+    const more = this.repsMore.get(k);
+    if (more) return more;
+    this.scratch[0] = first;
+    this.scratch.length = 1;
+    return this.scratch;
+  }
+
+  private allReps(k: number): number[] {
+    const first = this.rep1[k];
+    return first === undefined ? [] : (this.repsMore.get(k) ?? [first]);
   }
 
   /** Joins mention `idx` to the subjects it has enough evidence for, looking them up through `repsOf`. */
   private link(idx: number, repsOf: (k: number) => number[] | undefined, within?: Set<number>): void {
     const keyIds = this.mentionKeys[idx] ?? new Int32Array();
     const joins = new Map<number, Join>();
-    for (const k of keyIds) {
+    for (const id of keyIds) {
+      const k = id < 0 ? ~id : id;
       if (this.common.has(k)) continue;
       const reps = repsOf(k);
       if (!reps) continue;
@@ -375,14 +424,16 @@ export class Linker {
    */
   private corroborateWithCommon(keyIds: Int32Array, j: Join): void {
     const common: number[] = [];
-    for (const k of keyIds) {
+    for (const id of keyIds) {
+      if (id < 0) continue;
+      const k = id;
       const bit = KIND_BIT[this.keys.kind[k] ?? 'account'];
       if (this.common.has(k) && (bit & WEAK_MASK) !== 0 && (bit & j.mask) === 0) common.push(k);
     }
     if (common.length === 0) return;
     for (const m of this.members[this.find(j.root)] ?? []) {
       for (const k of this.mentionKeys[m] ?? []) {
-        if (!common.includes(k)) continue;
+        if (k < 0 || !common.includes(k)) continue;
         j.mask |= KIND_BIT[this.keys.kind[k] ?? 'account'];
         j.keys.push(k);
       }
@@ -393,16 +444,21 @@ export class Linker {
   private remember(idx: number): void {
     const root = this.find(idx);
     for (const k of this.mentionKeys[idx] ?? []) {
-      if (this.common.has(k)) continue;
-      const reps = this.reps[k];
-      if (!reps) {
-        this.reps[k] = [idx];
+      if (k < 0 || this.common.has(k)) continue;
+      const first = this.rep1[k];
+      if (first === undefined) {
+        this.rep1[k] = idx;
         continue;
       }
-      if (reps.some((r) => this.find(r) === root)) continue;
+      const more = this.repsMore.get(k);
+      if (!more) {
+        if (this.find(first) !== root) this.repsMore.set(k, [first, idx]);
+        continue;
+      }
+      if (more.some((r) => this.find(r) === root)) continue;
       // One representative per subject is enough; joins leave duplicates behind, dropped here.
-      if (reps.length >= 4) this.compact(reps);
-      reps.push(idx);
+      if (more.length >= 4) this.compact(more);
+      more.push(idx);
     }
   }
 
@@ -424,12 +480,12 @@ export class Linker {
     this.tooCommon.push({
       kind: this.keys.kind[k] ?? 'account',
       key: this.keys.name[k] ?? '',
-      accounts: this.keyAccounts[k]?.length ?? 0,
+      accounts: this.accountsOf(k),
     });
     const name = this.keys.name[k] ?? '';
-    const roots = new Set((this.reps[k] ?? []).map((r) => this.find(r)));
-    this.reps[k] = undefined;
-    this.keyAccounts[k] = undefined;
+    const roots = new Set(this.allReps(k).map((r) => this.find(r)));
+    this.repsMore.delete(k);
+    this.accMore.delete(k);
     for (const root of roots) {
       const used = (this.evidence[root] ?? []).some((e) => e.keys.includes(name));
       if (used) this.recompute(root);
@@ -447,7 +503,7 @@ export class Linker {
       this.link(m, (k) => local.get(k), within);
       const r = this.find(m);
       for (const k of this.mentionKeys[m] ?? []) {
-        if (this.common.has(k)) continue;
+        if (k < 0 || this.common.has(k)) continue;
         const reps = local.get(k);
         if (!reps) local.set(k, [m]);
         else if (!reps.some((x) => this.find(x) === r)) reps.push(m);
@@ -522,7 +578,8 @@ export class Linker {
     const accounts = [...new Set(mentionAccounts)];
     const times = members.map((m) => this.mentionAt[m] ?? '').sort();
     const keys = new Set<string>();
-    for (const m of members) for (const k of this.mentionKeys[m] ?? []) keys.add(this.keys.name[k] ?? '');
+    for (const m of members)
+      for (const k of this.mentionKeys[m] ?? []) if (k >= 0) keys.add(this.keys.name[k] ?? '');
     return {
       id: this.subjectId(root),
       mentions: members.map((m) => this.mentionNames[m] ?? ''),

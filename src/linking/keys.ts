@@ -29,6 +29,8 @@ export interface LinkKey {
   readonly key: string;
   readonly kind: LinkKind;
   readonly strong: boolean;
+  /** Only looked up, never stored: the neighbouring time cell of an IP event (see `ip`). */
+  readonly probe?: true;
 }
 
 export interface Unlinkable {
@@ -187,12 +189,12 @@ class MentionBuilder {
     const width = hours * HOUR;
     const t = Date.parse(x.at);
     const addr = v4 ? `${x.value}:${x.port}` : x.value;
-    // Two grids of cells, the second offset by half a cell: events closer than half the window always
-    // share a cell in one of them; events further apart than the window never do.
-    const a = Math.floor(t / width);
-    const b = Math.floor((t + width / 2) / width);
-    this.key('ip', `i|${hours}|${addr}|${a}`, false, x.value);
-    this.key('ip', `i|${hours}|${addr}|${b}'`, false, x.value);
+    // The event is stored under its time cell and also looks in the neighbouring cell nearest to it, so
+    // two events closer than half the window always meet, and events further apart than the window never.
+    const cell = Math.floor(t / width);
+    const near = t - cell * width < width / 2 ? cell - 1 : cell + 1;
+    this.key('ip', `i|${hours}|${addr}|${cell}`, false, x.value);
+    this.probe(`i|${hours}|${addr}|${near}`);
   }
 
   private excluded(kind: LinkKind, value: string, raw: string): boolean {
@@ -212,6 +214,10 @@ class MentionBuilder {
       return;
     }
     if (!this.keys.has(key)) this.keys.set(key, { key, kind, strong });
+  }
+
+  private probe(key: string): void {
+    if (!this.keys.has(key)) this.keys.set(key, { key, kind: 'ip', strong: false, probe: true });
   }
 
   private skip(kind: LinkKind, shown: string, reason: Unlinkable['reason']): void {

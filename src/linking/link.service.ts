@@ -379,7 +379,12 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
           .where('id', '=', referralId)
           .executeTakeFirst();
         if (!row) return 0;
-        const input = { id: row.id, receivedAt: row.received_at, recipientOrgId: row.recipient_org_id, identifiers: [] };
+        const input = {
+          id: row.id,
+          receivedAt: row.received_at,
+          recipientOrgId: row.recipient_org_id,
+          identifiers: [],
+        };
         return db.transaction().execute((trx) => deconflict(trx, e, [input], clock.now()));
       }),
 

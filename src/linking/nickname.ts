@@ -191,7 +191,9 @@ interface StemGroup {
 /** What a search looked at, for benchmarks and tests of the blocking. */
 export interface NicknameSearchResult {
   readonly suggestions: NicknameSuggestion[];
-  /** Distinct stems compared with Jaro-Winkler. */
+  /** Distinct stems that passed the blocking (length window and a probed trigram). */
+  readonly blocked: number;
+  /** Of those, stems whose Jaro-Winkler was computed (the rest were ruled out by a cheap upper bound). */
   readonly compared: number;
   /** Distinct stems in the index. */
   readonly stems: number;
@@ -205,23 +207,30 @@ interface Candidate {
   readonly jw: number;
 }
 
-/** Stems this many characters shorter or longer than the query's are compared. */
-const LENGTH_SLACK = 2;
+/** The length window never reaches further than this from the query stem's length. */
+const MAX_LENGTH_SLACK = 3;
 
 /**
  * Names seen across referrals, searchable by look-alike forms.
  *
- * Exact folds are Map lookups (skeleton, letters, stem). The fuzzy `similar` reason is blocked: a stem
- * is compared with Jaro-Winkler only when its length is within ±{@link LENGTH_SLACK} of the query
- * stem's and it shares at least two padded trigrams with it (one when the query stem has at most two
- * characters). Trigrams are padded (`^ni`, `nig`, … `wl$`) so that short stems have some, and the
- * posting lists are kept per stem length so that a common trigram costs only its own length bucket.
- * What the blocking can miss: pairs whose stems differ in length by more than two (`owl` /
- * `nightowl`), and short or heavily changed stems that share fewer than two trigrams yet still score
- * above the threshold (`fox` / `fax` share none). nicknameBench measures its recall against a full scan.
+ * Exact folds are Map lookups (skeleton, letters, stem). The fuzzy `similar` reason is blocked, so a
+ * search never scans the index. Stems are grouped (one group per distinct stem) and each group's padded
+ * trigrams (`^ni`, `nig`, … `wl$`) are posted in a bucket per stem length. For a query stem of length L
+ * at threshold t, only buckets whose length can reach t at all are read (Jaro ≤ (2 + shorter/longer)/3,
+ * an exact bound; at the default threshold that is L±1 for L up to 9 and L±2 up to 16), never further
+ * than ±{@link MAX_LENGTH_SLACK}; and in each, only the posting lists of the query's rarest trigrams, so
+ * many that any stem sharing all but about 3 trigrams per expected edit with the query is reached
+ * (prefix filtering; see `blocking`). Each stem reached is checked against a character-count upper
+ * bound of Jaro-Winkler before the real thing is computed.
  *
- * The exact raw query string is never suggested (it is what was searched; see {@link refsOf}); every
- * other raw spelling is, including one that differs only in case or width (`same-skeleton`).
+ * What the blocking can miss (everything else above the threshold is found): stems more than
+ * {@link MAX_LENGTH_SLACK} characters longer or shorter (only possible for stems of 18+ characters at
+ * the default), and stems that share fewer trigrams than the heuristic expects yet still score above
+ * the threshold — whole syllables moved or dropped (`ashlinzenash` / `ashzenlinash`), or short stems
+ * changed in the middle. nicknameBench reports its recall against a full scan.
+ *
+ * The exact raw query string is never suggested (it is what was searched; its refs are {@link refsOf});
+ * every other raw spelling is, including one that differs only in case or width (`same-skeleton`).
  */
 export class NicknameIndex {
   private readonly byName = new Map<string, Entry>();
@@ -229,10 +238,10 @@ export class NicknameIndex {
   private readonly byLetters = new Map<string, Entry[]>();
   private readonly byStem = new Map<string, StemGroup>();
   private readonly groups: StemGroup[] = [];
-  /** postings[length].get(trigram) → ids of the stem groups of that length containing it. */
+  /** postings[length].get(trigram) → ids of the stem groups of that length containing it, ascending. */
   private readonly postings: Map<string, number[]>[] = [];
-  // Scratch space for counting shared trigrams, reused across searches (JavaScript is single-threaded).
-  private counts = new Uint8Array(1024);
+  // Marks stem groups already reached during one search; reused (searches never interleave).
+  private seen = new Uint8Array(1024);
 
   /** Distinct names (raw spellings). */
   get size(): number {
@@ -270,18 +279,19 @@ export class NicknameIndex {
     return this.searchDetailed(query, opts).suggestions;
   }
 
-  /** {@link search} with what the fuzzy blocking compared. */
+  /** {@link search} with what the fuzzy blocking looked at. */
   searchDetailed(query: string, opts: NicknameSearchOptions = {}): NicknameSearchResult {
     const limit = opts.limit ?? DEFAULT_LIMIT;
     const minScore = opts.minScore ?? 0;
     const threshold = opts.threshold ?? DEFAULT_SIMILARITY_THRESHOLD;
     const q = foldNickname(query);
-    const found = new Map<string, Candidate>();
+    const found = new Map<Entry, Candidate>();
     const offer = (entry: Entry, reason: NicknameReason, score: number, jw = 1): void => {
       if (entry.name === query) return;
-      const had = found.get(entry.name);
-      if (!had || RANK[reason] < RANK[had.reason]) found.set(entry.name, { entry, reason, score, jw });
+      const had = found.get(entry);
+      if (!had || RANK[reason] < RANK[had.reason]) found.set(entry, { entry, reason, score, jw });
     };
+    let blocked = 0;
     let compared = 0;
     if (q.skeleton !== '') {
       for (const e of this.bySkeleton.get(q.skeleton) ?? [])
@@ -290,7 +300,12 @@ export class NicknameIndex {
         for (const e of this.byLetters.get(q.letters) ?? []) offer(e, 'same-letters', SCORE['same-letters']);
       if (q.stem !== '') {
         for (const e of this.byStem.get(q.stem)?.entries ?? []) offer(e, 'same-stem', SCORE['same-stem']);
-        for (const g of this.block(q.stem, threshold)) {
+        // A `similar` score never exceeds the ceiling, so a higher minScore needs no fuzzy search.
+        const groups = minScore <= SIMILAR_CEILING ? this.block(q.stem, threshold) : [];
+        blocked = groups.length;
+        const bound = groups.length > 0 ? new JaroWinklerBound(q.stem) : undefined;
+        for (const g of groups) {
+          if (bound && bound.max(g.stem) < threshold) continue;
           compared++;
           const jw = jaroWinkler(q.stem, g.stem);
           if (jw < threshold) continue;
@@ -311,6 +326,7 @@ export class NicknameIndex {
       .slice(0, Math.max(0, limit));
     return {
       suggestions: ranked.map((c) => suggestion(c, query, q)),
+      blocked,
       compared,
       stems: this.groups.length,
     };
@@ -329,11 +345,11 @@ export class NicknameIndex {
 
   /** Stem groups that pass the blocking for `stem` at `threshold` (see the class comment); never `stem`'s own. */
   private block(stem: string, threshold: number): StemGroup[] {
-    if (this.counts.length < this.groups.length) this.counts = new Uint8Array(this.groups.length * 2);
-    const counts = this.counts;
+    if (this.seen.length < this.groups.length) this.seen = new Uint8Array(this.groups.length * 2);
+    const seen = this.seen;
     const grams = [...trigrams(stem)];
     const { lo, hi, need } = blocking(stem.length, grams.length, threshold);
-    // Any candidate with `need` of the query's grams has one of any `grams - need + 1` of them: probe the rarest.
+    // A stem with `need` of the query's grams has one of any `grams - need + 1` of them: read the rarest.
     const probe = grams.length - need + 1;
     const touched: number[] = [];
     for (let len = lo; len <= hi; len++) {
@@ -342,8 +358,8 @@ export class NicknameIndex {
       const lists = grams.map((t) => bucket.get(t) ?? NONE).sort((x, y) => x.length - y.length);
       for (let i = 0; i < probe; i++) {
         for (const id of lists[i] ?? NONE) {
-          if (counts[id] === 0) {
-            counts[id] = 1;
+          if (seen[id] === 0) {
+            seen[id] = 1;
             touched.push(id);
           }
         }
@@ -353,7 +369,7 @@ export class NicknameIndex {
     for (const id of touched) {
       const g = this.groups[id];
       if (g && g.stem !== stem) out.push(g);
-      counts[id] = 0;
+      seen[id] = 0;
     }
     return out;
   }
@@ -364,10 +380,10 @@ const NONE: readonly number[] = [];
 /**
  * The blocking for a query stem of `length` with `grams` distinct trigrams at Jaro-Winkler `threshold`.
  * JW adds at most 0.4·(1 − Jaro) for a 4-character prefix, so JW ≥ t needs Jaro ≥ j = (t − 0.4) / 0.6.
- * Length: Jaro ≤ (2 + shorter/longer) / 3, so shorter/longer ≥ 3j − 2 (exact), further capped at
- * ±LENGTH_SLACK. Shared trigrams (a heuristic, not a bound): with matches m, m/la + m/lb ≥ 3j − 1, so
- * about e = 1.5 · length · (1 − j) characters may go unmatched on each side; an edit breaks up to
- * three trigrams and a transposition four, so a candidate must share all but 3e + 1 of the query's.
+ * Length (exact): Jaro ≤ (2 + shorter/longer) / 3, so shorter/longer ≥ 3j − 2; capped at
+ * ±MAX_LENGTH_SLACK. Shared trigrams (a heuristic, not a bound): with m matches, m/la + m/lb ≥ 3j − 1,
+ * so about e = 1.5 · length · (1 − j) characters per side may go unmatched (at least one); an edit
+ * breaks up to three trigrams and a transposition four, so a candidate must share all but 3e + 1.
  */
 function blocking(
   length: number,
@@ -376,10 +392,48 @@ function blocking(
 ): { lo: number; hi: number; need: number } {
   const j = Math.min(1, Math.max(0, (threshold - 0.4) / 0.6));
   const ratio = 3 * j - 2;
-  const lo = Math.max(1, length - LENGTH_SLACK, ratio > 0 ? Math.ceil(length * ratio - 1e-9) : 1);
-  const hi = Math.min(length + LENGTH_SLACK, ratio > 0 ? Math.floor(length / ratio + 1e-9) : Infinity);
-  const edits = Math.max(1, Math.floor(1.5 * length * (1 - j) + 1e-9));
+  const eps = 1e-9;
+  const lo = Math.max(1, length - MAX_LENGTH_SLACK, ratio > 0 ? Math.ceil(length * ratio - eps) : 1);
+  const hi = Math.min(length + MAX_LENGTH_SLACK, ratio > 0 ? Math.floor(length / ratio + eps) : Infinity);
+  const edits = Math.max(1, Math.floor(1.5 * length * (1 - j) + eps));
   return { lo, hi, need: Math.max(1, grams - (3 * edits + 1)) };
+}
+
+/**
+ * A cheap upper bound of jaroWinkler(query, s): Jaro's matches pair equal characters, so there are at
+ * most as many as the two strings' characters have in common (as multisets), and JW grows with Jaro
+ * for a fixed common prefix. Rules out most blocked stems without the quadratic window scan.
+ */
+class JaroWinklerBound {
+  private readonly counts = new Map<number, number>();
+
+  constructor(private readonly query: string) {
+    for (let i = 0; i < query.length; i++) {
+      const c = query.charCodeAt(i);
+      this.counts.set(c, (this.counts.get(c) ?? 0) + 1);
+    }
+  }
+
+  max(s: string): number {
+    const q = this.query;
+    if (s === q) return 1;
+    const left = new Map(this.counts);
+    let common = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      const n = left.get(c) ?? 0;
+      if (n > 0) {
+        left.set(c, n - 1);
+        common++;
+      }
+    }
+    if (common === 0) return 0;
+    const j = (common / q.length + common / s.length + 1) / 3;
+    let prefix = 0;
+    const max = Math.min(4, q.length, s.length);
+    while (prefix < max && q.charCodeAt(prefix) === s.charCodeAt(prefix)) prefix++;
+    return j + prefix * 0.1 * (1 - j);
+  }
 }
 
 /** Distinct padded trigrams: `owl` → `^ow`, `owl`, `wl$`. */

@@ -113,6 +113,8 @@ export function linkScenario(opts: ScenarioOptions, rules: LinkRules): LinkRun {
       persons.push(person);
       names.push(`${mention.referralId}.${mention.slot}`);
     }
+    // Nothing is written here: what changed is dropped, as a store would after each batch.
+    if (times.length % 1000 === 0) linker.forgetChanges();
   }
   const labels = names.map((n, i) => [linker.subjectOf(n) ?? n, persons[i] ?? ''] as const);
   const subjects = new Set(labels.map(([s]) => s)).size;

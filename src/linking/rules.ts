@@ -6,6 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config.ts';
 import type { LinkKind } from './keys.ts';
 
 const Kind = Type.Union([
@@ -90,7 +91,24 @@ const SHIPPED = new URL('../../config/linking.rules.json', import.meta.url);
 
 /** The rules shipped in config/linking.rules.json. */
 export function loadDefaultLinkRules(): LinkRules {
-  const parsed = parseLinkRules(JSON.parse(readFileSync(SHIPPED, 'utf8')));
-  if (!parsed.ok) throw new Error(`config/linking.rules.json: ${JSON.stringify(parsed.problems)}`);
+  return loadLinkRules(SHIPPED);
+}
+
+/** Rules from a file; a file that does not parse or validate stops start-up, naming every problem. */
+export function loadLinkRules(path: string | URL): LinkRules {
+  let input: unknown;
+  try {
+    input = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new LinkRulesError(`${String(path)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const parsed = parseLinkRules(input);
+  if (!parsed.ok)
+    throw new LinkRulesError(
+      `${String(path)}: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    );
   return parsed.rules;
 }
+
+/** A start-up error (exit 2 with the message), like any other configuration mistake. */
+export class LinkRulesError extends ConfigError {}
