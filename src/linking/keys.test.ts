@@ -58,7 +58,7 @@ describe('link keys of a mention', () => {
   });
 
   it('values on the exclusion list are reported, not used', () => {
-    const doc = JSON.parse(
+    const doc: unknown = JSON.parse(
       JSON.stringify({ ...baseDoc(), exclude: [{ kind: 'email', value: 'help@example.com' }] }),
     );
     const parsed = parseLinkRules(doc);
