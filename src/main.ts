@@ -109,7 +109,14 @@ export async function createApp(config: Config): Promise<App> {
         onAccepted: (id) => link.deconflictAccepted(id),
       }),
       link,
-      subjects: createSubjectsService({ database, link, rules: linkRules, organisations, clock }),
+      subjects: createSubjectsService({
+        database,
+        link,
+        rules: linkRules,
+        organisations,
+        clock,
+        receivingSlug: config.receivingOrg,
+      }),
       async loadHashLists() {
         matching = true;
         await hashIndex.reload();

@@ -24,6 +24,7 @@ import type { RouteAccess, RouteEntry } from '../src/http/auth.ts';
 import { DIALECTS, type TestDialect } from './support/databases.ts';
 import { canonicalReferral, canonicalSubmission } from './support/fixtures.ts';
 import { loadDefaultRoutingRules } from '../src/rules/routing-rules.ts';
+import { communityId } from '../src/linking/subjects.service.ts';
 import { OPERATOR, startTestServer, TEST_PASSWORD, type Headers, type TestServer } from './support/server.ts';
 
 /** The route table of a real server, read once: what the matrix must cover. */
@@ -303,6 +304,185 @@ function triageTemplate(action: string, payload?: object): Template {
       };
     },
   };
+}
+
+// Subjects are seen through their referrals: a subject is within a caller's window when its referrals were
+// received within the caller's organisation. Each is made of fresh accounts, so nothing else links to it.
+
+const SERVICE = 'MatrixChat';
+/** A subject id no referral has founded. */
+const GHOST_SUBJECT = `${GHOST_ID}.0`;
+/** Lower-case letters only: screen names and groups that look like no other case's. */
+const letters = (n: number) =>
+  Array.from({ length: n }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+const reported = (user: string, extra: Record<string, unknown> = {}) => ({
+  espIdentifier: user,
+  espService: SERVICE,
+  ...extra,
+});
+
+/** A referral filed by `source` about these persons, received by `recipient` (reassigned there from the hub). */
+async function fileAt(
+  world: World,
+  source: Org,
+  recipient: Org,
+  persons: readonly Record<string, unknown>[],
+): Promise<string> {
+  const org = await world.t.app.organisations.bySlug(source);
+  if (!org) throw new Error(source);
+  const doc = canonicalReferral(world.unique('subject'), { reportedPersons: persons });
+  const [r] = await world.t.app.intake.submit(org, [canonicalSubmission(doc)], OPERATOR);
+  if (r?.kind !== 'accepted') throw new Error(JSON.stringify(r));
+  if (recipient !== RECEIVING) {
+    const moved = await world.t.app.triage.reassign(r.id, recipient, 'matrix', OPERATOR);
+    if (!moved.ok) throw new Error(JSON.stringify(moved.problems));
+  }
+  return r.id;
+}
+
+/** The subject a referral's first reported person was linked into. */
+async function subjectOf(world: World, referral: string): Promise<string> {
+  const r = await world.t.app.subjects.referralLinks(referral, OPERATOR);
+  const id = r.ok ? r.value.mentions[0]?.subject?.id : undefined;
+  if (id === undefined) throw new Error(`${referral} is in no subject: ${JSON.stringify(r)}`);
+  return id;
+}
+
+/** A fresh subject of the target's: one account, one referral received by the target. */
+async function freshSubject(c: Case): Promise<{ subject: string; account: string }> {
+  const user = c.world.unique('acct');
+  const referral = await fileAt(c.world, c.target, c.target, [reported(user)]);
+  return { subject: await subjectOf(c.world, referral), account: `${SERVICE}|${user}` };
+}
+
+/** Whether an analysts' decision about this subject (or naming this account) was recorded. */
+async function decided(c: Case, q: { subject?: string; account?: string }): Promise<string | undefined> {
+  let query = c.world.t.app.database.db.selectFrom('link_decisions').select(['id', 'kind']);
+  if (q.subject !== undefined) query = query.where('subject_id', '=', q.subject);
+  if (q.account !== undefined) query = query.where('accounts', 'like', `%${q.account}%`);
+  const row = await query.executeTakeFirst();
+  return row ? `a ${row.kind} decision was recorded` : undefined;
+}
+
+interface Linked {
+  /** A subject of one account in two referrals, and the referrals. */
+  readonly subject: string;
+  readonly referrals: readonly [string, string];
+  /** The screen name of the first referral; the second's is a look-alike (same letters). */
+  readonly nickname: string;
+  /** A community: two more accounts sharing one group. */
+  readonly community: string;
+}
+const linkedOf = new WeakMap<World, Map<Org, Promise<Linked>>>();
+
+/** What the subject reads look at, made once per world and organisation, received by that organisation. */
+function linked(c: Case): Promise<Linked> {
+  const perOrg = linkedOf.get(c.world) ?? new Map<Org, Promise<Linked>>();
+  linkedOf.set(c.world, perOrg);
+  const had = perOrg.get(c.target);
+  if (had) return had;
+  const made = (async (): Promise<Linked> => {
+    const { world, target } = c;
+    const user = world.unique('linked');
+    const [w, v] = [letters(6), letters(6)];
+    const a = await fileAt(world, target, target, [reported(user, { screenName: `${w}_${v}` })]);
+    const b = await fileAt(world, target, target, [reported(user, { screenName: `${w}${v}` })]);
+    const group = letters(12);
+    for (const member of ['one', 'two'])
+      await fileAt(world, target, target, [reported(world.unique(member), { groupIdentifier: group })]);
+    return {
+      subject: await subjectOf(world, a),
+      referrals: [a, b],
+      nickname: `${w}_${v}`,
+      community: communityId(SERVICE, group),
+    };
+  })();
+  perOrg.set(c.target, made);
+  return made;
+}
+
+/** A read of the target's subject: within the caller's window when its referrals are within their organisation. */
+function subjectRead(url: (subject: string) => string): Template {
+  return {
+    access: 'subject.read',
+    plan: async (c) => {
+      const l = await linked(c);
+      return {
+        request: { method: 'GET', url: url(l.subject) },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 404,
+        marks: [l.subject, ...l.referrals],
+        absent: { request: { method: 'GET', url: url(GHOST_SUBJECT) }, stands: [l.subject, GHOST_SUBJECT] },
+      };
+    },
+  };
+}
+
+/** A fresh subject of the target's with two accounts: the first names the second as its own. */
+async function twoAccounts(c: Case): Promise<{ subject: string; second: string }> {
+  const [one, two] = [c.world.unique('split-a'), c.world.unique('split-b')];
+  const first = await fileAt(c.world, c.target, c.target, [
+    reported(one, { associatedAccounts: [{ type: 'alternate', ...reported(two) }] }),
+  ]);
+  await fileAt(c.world, c.target, c.target, [reported(two)]);
+  return { subject: await subjectOf(c.world, first), second: `${SERVICE}|${two}` };
+}
+
+/** An analysts' decision about a fresh subject of the target's: only where its referrals are within reach. */
+function subjectDecision(action: 'split' | 'confirm'): Template {
+  return {
+    access: 'subject.decide',
+    plan: async (c) => {
+      const made =
+        action === 'split'
+          ? await twoAccounts(c)
+          : { subject: (await freshSubject(c)).subject, second: undefined };
+      const request = (subject: string): Request => ({
+        method: 'POST',
+        url: `/api/v1/subjects/${subject}/${action}`,
+        payload: { ...(made.second !== undefined && { accounts: [made.second] }), reason: 'matrix' },
+      });
+      return {
+        request: request(made.subject),
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 404,
+        absent: { request: request(GHOST_SUBJECT), stands: [made.subject, GHOST_SUBJECT] },
+        unchanged: () => decided(c, { subject: made.subject }),
+      };
+    },
+  };
+}
+
+/** Deconfliction fixtures, once per world and organisation: a subject held by one organisation, newly reported to the hub. */
+interface Notice {
+  readonly holder: Org;
+  readonly subject: string;
+  /** The referral that linked, received by the hub. */
+  readonly newcomer: string;
+}
+const noticesOf = new WeakMap<World, Map<Org, Promise<Notice>>>();
+function notice(c: Case): Promise<Notice> {
+  const perOrg = noticesOf.get(c.world) ?? new Map<Org, Promise<Notice>>();
+  noticesOf.set(c.world, perOrg);
+  const had = perOrg.get(c.target);
+  if (had) return had;
+  const made = (async (): Promise<Notice> => {
+    const { world, target } = c;
+    // The hub is always the newcomer (referrals arrive there); the holder is the target, or below the hub.
+    const holder: Org = target === RECEIVING ? 'nc-a' : target;
+    const user = world.unique('held');
+    const held = await fileAt(world, target, holder, [reported(user)]);
+    const accepted = await world.t.app.triage.accept(held, OPERATOR);
+    if (!accepted.ok) throw new Error(JSON.stringify(accepted.problems));
+    await world.t.app.link.catchUp();
+    const newcomer = await fileAt(world, target, RECEIVING, [reported(user)]);
+    await world.t.app.link.catchUp();
+    return { holder, subject: await subjectOf(world, newcomer), newcomer };
+  })();
+  perOrg.set(c.target, made);
+  return made;
 }
 
 const TEMPLATES: Readonly<Record<string, Template>> = {
@@ -748,6 +928,159 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
         ok: 200,
         ...rulesWrite(c, { name, retired: true }, `lexicon ${name} was retired`),
       };
+    },
+  },
+
+  // Subjects: seen through their referrals' recipients (the need-to-know subtree), decided on likewise.
+  'GET /api/v1/subjects': {
+    access: 'subject.read',
+    plan: async (c) => {
+      const l = await linked(c);
+      // The page that starts at this subject, whatever was linked before it.
+      const before = await c.world.t.app.database.db
+        .selectFrom('subjects')
+        .select('id')
+        .where('id', '<', l.subject)
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      return {
+        request: { method: 'GET', url: `/api/v1/subjects?limit=200${before ? `&after=${before.id}` : ''}` },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 200,
+        marks: [l.subject],
+      };
+    },
+  },
+  'GET /api/v1/subjects/:id': subjectRead((s) => `/api/v1/subjects/${s}`),
+  'GET /api/v1/subjects/:id/graph': subjectRead((s) => `/api/v1/subjects/${s}/graph?format=graphml`),
+  'POST /api/v1/subjects/:id/split': subjectDecision('split'),
+  'POST /api/v1/subjects/:id/confirm': subjectDecision('confirm'),
+  'POST /api/v1/subjects/merge': {
+    access: 'subject.decide',
+    plan: async (c) => {
+      const [one, two] = [await freshSubject(c), await freshSubject(c)];
+      const request = (first: string): Request => ({
+        method: 'POST',
+        url: '/api/v1/subjects/merge',
+        payload: { subjects: [first, two.subject], reason: 'matrix' },
+      });
+      return {
+        request: request(one.subject),
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 404,
+        absent: { request: request(GHOST_SUBJECT), stands: [one.subject, GHOST_SUBJECT] },
+        unchanged: () => decided(c, { account: one.account }),
+      };
+    },
+  },
+  'GET /api/v1/referrals/:id/links': {
+    access: 'subject.read',
+    plan: async (c) => {
+      const l = await linked(c);
+      const [, second] = l.referrals;
+      const url = (id: string) => `/api/v1/referrals/${id}/links`;
+      return {
+        request: { method: 'GET', url: url(second) },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 404,
+        marks: [l.subject],
+        absent: { request: { method: 'GET', url: url(GHOST_ID) }, stands: [second, GHOST_ID] },
+      };
+    },
+  },
+  'GET /api/v1/communities': {
+    access: 'subject.read',
+    plan: async (c) => {
+      const l = await linked(c);
+      return {
+        request: { method: 'GET', url: '/api/v1/communities' },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 200,
+        marks: [l.community],
+      };
+    },
+  },
+  'GET /api/v1/communities/:id': {
+    access: 'subject.read',
+    plan: async (c) => {
+      const l = await linked(c);
+      const ghost = communityId(SERVICE, 'no-such-group');
+      return {
+        request: { method: 'GET', url: `/api/v1/communities/${l.community}` },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 404,
+        marks: [l.community],
+        absent: {
+          request: { method: 'GET', url: `/api/v1/communities/${ghost}` },
+          stands: [l.community, ghost],
+        },
+      };
+    },
+  },
+  'GET /api/v1/nicknames': {
+    access: 'subject.read',
+    // The look-alike is suggested, with its referral, only to those who may read that referral.
+    plan: async (c) => {
+      const l = await linked(c);
+      return {
+        request: { method: 'GET', url: `/api/v1/nicknames?q=${encodeURIComponent(l.nickname)}` },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 200,
+        marks: [l.referrals[1]],
+      };
+    },
+  },
+  'GET /api/v1/deconfliction': {
+    access: 'subject.read',
+    // Each side is told of the other: the holder and the hub (the newcomer) each see their own notices,
+    // and only the newcomer sees the referral that linked.
+    plan: async (c) => {
+      const n = await notice(c);
+      return {
+        request: { method: 'GET', url: '/api/v1/deconfliction' },
+        ok: 200,
+        visible: c.own === RECEIVING || c.own === n.holder,
+        hidden: 200,
+        marks: [n.subject],
+        ...(c.own !== RECEIVING && { never: [n.newcomer] }),
+      };
+    },
+  },
+  // Registers are the instance's, like hash lists: the permission alone decides.
+  'GET /api/v1/registers': {
+    access: 'register.read',
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/api/v1/registers' }, ok: 200 }),
+  },
+  'PUT /api/v1/registers/:name': {
+    access: 'register.write',
+    plan: (c) => {
+      const name = c.world.unique('register');
+      return Promise.resolve({
+        request: {
+          method: 'PUT',
+          url: `/api/v1/registers/${name}`,
+          headers: { 'content-type': 'text/csv' },
+          payload: Buffer.from('reference,kind,value\nMATRIX-1,email,matrix.nobody@example.com\n'),
+        },
+        ok: 200,
+        // Registers decide for everyone: only the receiving organisation loads them.
+        visible: c.own === RECEIVING,
+        hidden: 403,
+        unchanged: async () =>
+          (await c.world.t.app.database.db
+            .selectFrom('prior_records')
+            .select('register')
+            .where('register', '=', name)
+            .executeTakeFirst())
+            ? `register ${name} was loaded`
+            : undefined,
+      });
     },
   },
 

@@ -53,7 +53,7 @@ describe.each(DIALECTS)('conduit CLI on %s', (dialect) => {
         },
       ],
       jurisdiction: { recipient: 'hub' },
-      subjects: [],
+      subjects: [expect.any(String) as string],
       matches: [],
     });
     // Decided with its reasons: where (kept at the hub: no organisation covers it) and how urgent.

@@ -20,6 +20,9 @@ export const SUITES = [
   'pdq-index',
   'hashlist',
   'routing',
+  'linking-quality',
+  'linking-speed',
+  'nicknames',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -146,6 +149,23 @@ export async function run(suite: Suite, opts: RunOptions): Promise<Result | Resu
     case 'routing': {
       const { routingBench } = await import('./routing.ts');
       return routingBench(opts.reports).map((r) => ({ suite, ...r }));
+    }
+    case 'linking-quality': {
+      const { linkingQualityBench } = await import('./linking.ts');
+      return linkingQualityBench(opts.reports).map((r) => ({ suite, ...r }));
+    }
+    case 'linking-speed': {
+      const { linkingSpeedBench } = await import('./linking.ts');
+      return { suite, ...linkingSpeedBench(opts.reports) };
+    }
+    case 'nicknames': {
+      const { nicknameBench } = await import('./nicknames.ts');
+      const reports = opts.reports ?? 20_000;
+      return {
+        suite,
+        command: `in-process: trace every account's screen name among ${reports} generated referrals`,
+        figures: await nicknameBench({ reports, seed: 'bench-nicknames' }),
+      };
     }
     case 'pdq-index': {
       const { pdqIndexBench } = await import('./pdq-index.ts');

@@ -3,7 +3,7 @@ import { positiveInt, UsageError, type CommandContext } from './cli.ts';
 
 /** Listed here so `--help` works without loading the suites (and their development dependencies). */
 const SUITE_NAMES =
-  'ingest-sqlite, ingest-postgres, http, http-read, http-bulk, memory, pdq, pdq-index, hashlist, routing';
+  'ingest-sqlite, ingest-postgres, http, http-read, http-bulk, memory, pdq, pdq-index, hashlist, routing, linking-quality, linking-speed, nicknames';
 
 export function benchCommand(program: Command, ctx: CommandContext): void {
   program

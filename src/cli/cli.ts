@@ -14,6 +14,7 @@ import { hashCommand } from './hash.ts';
 import { matchCommand } from './match.ts';
 import { hashlistCommands } from './hashlist.ts';
 import { ingestCommand } from './ingest.ts';
+import { linkCommands } from './link.ts';
 import { orgCommands } from './org.ts';
 import { queueCommands } from './queue.ts';
 import { rulesCommands } from './rules.ts';
@@ -89,6 +90,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   hashCommand(program, ctx);
   matchCommand(program, ctx);
   hashlistCommands(program, ctx);
+  linkCommands(program, ctx);
   benchCommand(program, ctx);
 
   try {

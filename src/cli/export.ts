@@ -12,6 +12,8 @@ export function exportCommand(program: Command, ctx: CommandContext): void {
       if (opts.format !== 'ndjson')
         throw new UsageError(`--format: only ndjson is supported, got ${opts.format}`);
       const app = await ctx.app();
+      // Each record names its subjects: link what intake stored since the last run, so none is missing.
+      await app.link.catchUp();
       for await (const record of app.referrals.exportAll({}, ctx.operator)) {
         // Respect back-pressure so exporting millions of referrals stays in bounded memory.
         if (!ctx.stdout.write(`${JSON.stringify(record)}\n`)) await once(ctx.stdout, 'drain');

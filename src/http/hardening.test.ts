@@ -192,13 +192,15 @@ describe('HTTP hardening', () => {
   it('takes a large body only where files or batches are the point: every other route refuses 100 KiB with 413 too_large', async () => {
     // The instance's input limit is large, as in production; the API's own routes keep to theirs.
     const t = await server({ CONDUIT_MAX_INPUT_BYTES: String(10 * 1024 * 1024) });
-    // Referral batches, hash-list files (streamed), images to hash, hash batches to match, lexicon files.
+    // Referral batches, hash-list files (streamed), images to hash, hash batches to match, lexicon files,
+    // prior-records registers.
     const intake = new Set([
       'POST /api/v1/referrals',
       'POST /api/v1/hashlists',
       'POST /api/v1/hash',
       'POST /api/v1/match',
       'PUT /api/v1/lexicons/:name',
+      'PUT /api/v1/registers/:name',
     ]);
     const writes = t.routes.filter((r) => r.method !== 'GET' && !intake.has(`${r.method} ${r.url}`));
     expect(writes.length).toBeGreaterThan(5);

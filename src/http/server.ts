@@ -32,6 +32,8 @@ import { triageRoutes } from './triage.routes.ts';
 import { rulesRoutes } from './rules.routes.ts';
 import type { TriageService } from '../triage/triage.service.ts';
 import type { RulesService } from '../rules/rules.service.ts';
+import type { SubjectsService } from '../linking/subjects.service.ts';
+import { subjectRoutes } from './subjects.routes.ts';
 
 export interface HttpDeps {
   readonly intake: IntakeService;
@@ -44,6 +46,11 @@ export interface HttpDeps {
   readonly hashlists: HashListsService;
   readonly triage: TriageService;
   readonly rules: RulesService;
+  /**
+   * Subjects, links, communities, nickname traces, decisions, registers, deconfliction. The App always
+   * has it; optional only while a hand-wired test server (ispws.routes.test.ts) does without.
+   */
+  readonly subjects?: SubjectsService;
   readonly hashIndex: { readonly port: HashIndexPort };
   readonly receiving: Organisation;
   readonly maxInputBytes: number;
@@ -181,6 +188,7 @@ export async function buildServerWithRoutes(deps: HttpDeps): Promise<Server> {
   await app.register(matchRoutes({ hashes: deps.hashIndex.port }), { prefix: '/api/v1' });
   await app.register(triageRoutes(deps.triage), { prefix: '/api/v1' });
   await app.register(rulesRoutes(deps.rules), { prefix: '/api/v1' });
+  if (deps.subjects) await app.register(subjectRoutes(deps.subjects), { prefix: '/api/v1' });
   await app.register(ispwsRoutes(deps.ispws), { prefix: '/ispws' });
   return { app, routes };
 }

@@ -18,6 +18,7 @@
  * Cost per mention: one interning per key, a look at the few subjects that hold each key (one
  * representative mention per subject), a union-find join. Memory: a few arrays per mention and key.
  */
+import { createHash } from 'node:crypto';
 import type { LinkKind, LinkKey, Mention } from './keys.ts';
 import { WEAK_KINDS, mentionId } from './keys.ts';
 import type { LinkRules } from './rules.ts';
@@ -137,6 +138,8 @@ export class Linker {
 
   private readonly mentionNames: string[] = [];
   private readonly mentionIndexes = new Map<string, number>();
+  private readonly idOfFirst = new Map<number, string>();
+  private readonly firstOfId = new Map<string, number>();
   private readonly mentionAccount: number[] = [];
   private readonly mentionAt: string[] = [];
   private readonly mentionReferral: string[] = [];
@@ -227,7 +230,7 @@ export class Linker {
   }
 
   subject(id: string): SubjectState | undefined {
-    const idx = this.mentionIndex(id);
+    const idx = this.firstOfId.get(id);
     if (idx === undefined) return undefined;
     const root = this.find(idx);
     return this.subjectId(root) === id ? this.state(root) : undefined;
@@ -568,8 +571,19 @@ export class Linker {
     return this.members[root]?.[0] ?? root;
   }
 
+  /**
+   * A subject's id: a digest of its oldest mention's name, so it is the same after a rebuild but names no
+   * referral (a subject's id is shown to organisations that cannot see that referral).
+   */
   private subjectId(root: number): string {
-    return this.mentionNames[this.first(root)] ?? '';
+    const first = this.first(root);
+    let id = this.idOfFirst.get(first);
+    if (id === undefined) {
+      id = subjectIdOf(this.mentionNames[first] ?? '');
+      this.idOfFirst.set(first, id);
+      this.firstOfId.set(id, first);
+    }
+    return id;
   }
 
   private state(root: number): SubjectState {
@@ -592,6 +606,11 @@ export class Linker {
       keys: [...keys],
     };
   }
+}
+
+/** `S` + 96 bits of SHA-256 of the founding mention's name. */
+export function subjectIdOf(mention: string): string {
+  return `S${createHash('sha256').update(mention).digest('hex').slice(0, 24)}`;
 }
 
 function mergeSorted(a: number[], b: readonly number[]): number[] {

@@ -77,6 +77,8 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
   let engine: Linker | undefined;
   let engineSeq = 0;
   let register: RegisterIndex | undefined;
+  let registerSignature = '';
+  let registerCheckedAt = 0;
   let queue: Promise<unknown> = Promise.resolve();
   let pending = false;
   let stopped = false;
@@ -87,8 +89,19 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
     return run;
   }
 
+  /** The register, reloaded when another process imported one (checked at most every 5 s). */
   async function loadRegister(): Promise<void> {
-    register ??= await RegisterIndex.load(db);
+    const now = performance.now();
+    if (register && now - registerCheckedAt < 5000) return;
+    registerCheckedAt = now;
+    const sig = await db
+      .selectFrom('prior_records')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('imported_at').as('at')])
+      .executeTakeFirst();
+    const signature = `${String(sig?.n ?? 0)}|${String(sig?.at ?? '')}`;
+    if (register && signature === registerSignature) return;
+    register = await RegisterIndex.load(db);
+    registerSignature = signature;
   }
 
   /** Brings the engine to the stored sequence (replaying without writing). */
@@ -389,7 +402,8 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
       }),
 
     async reloadRegister() {
-      register = await RegisterIndex.load(db);
+      register = undefined;
+      await loadRegister();
     },
 
     refreshPrior: () =>

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { actorOf, can, orgOf, type Permission, type RequestContext } from '../domain/access.ts';
 import { problem } from '../domain/errors.ts';
 import type { Instant } from '../domain/ids.ts';
-import type { Organisation } from '../domain/organisation.ts';
+import { receivesReferrals, type Organisation } from '../domain/organisation.ts';
 import type { Outcome } from '../domain/result.ts';
 import { auditEvent, auditedWrite, recordAudit } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
@@ -139,6 +139,8 @@ export function createSubjectsService(deps: {
     reach(ctx: RequestContext): Promise<ReadonlySet<string> | undefined>;
   };
   readonly clock: { now(): Instant };
+  /** The receiving organisation: registers decide for everyone, so only its people load them. */
+  readonly receivingSlug: string;
 }): SubjectsService {
   const { database, link, organisations, clock } = deps;
   const db = database.db;
@@ -195,6 +197,41 @@ export function createSubjectsService(deps: {
       prior: r.prior === null ? [] : (JSON.parse(r.prior) as PriorHit[]),
       confirmed: confirmed.has(r.id),
     };
+  }
+
+  /**
+   * Summaries as the caller may see them: for a caller with limited reach, accounts, counts, dates and
+   * prior-record hits come only from the mentions in referrals within reach (the rest of a subject is
+   * "held elsewhere", never described).
+   */
+  async function summariesFor(
+    rows: readonly Parameters<typeof summary>[0][],
+    reach: ReadonlySet<string> | undefined,
+  ): Promise<SubjectSummary[]> {
+    const confirmed = await confirmedSet(rows.map((r) => r.id));
+    const full = rows.map((r) => summary(r, confirmed));
+    if (reach === undefined || full.length === 0) return full;
+    const ids = full.map((s) => s.id);
+    const members = await db
+      .selectFrom('subject_mentions as m')
+      .innerJoin('referrals as r', 'r.id', 'm.referral_id')
+      .select(['m.subject_id', 'm.referral_id', 'm.slot', 'm.account', 'r.received_at'])
+      .where('m.subject_id', 'in', ids)
+      .where('r.recipient_org_id', 'in', ['', ...reach])
+      .execute();
+    const values = new Set((await identifiersOf(members)).map((x) => `${x.kind}|${x.value}`));
+    return full.map((s) => {
+      const mine = members.filter((m) => m.subject_id === s.id);
+      const times = mine.map((m) => m.received_at).sort();
+      return {
+        ...s,
+        referrals: new Set(mine.map((m) => m.referral_id)).size,
+        accounts: [...new Set(mine.map((m) => m.account))],
+        firstSeen: times[0] ?? '',
+        lastSeen: times.at(-1) ?? '',
+        prior: s.prior.filter((h) => values.has(`${h.kind}|${h.value}`)),
+      };
+    });
   }
 
   /** The subject's mentions with where their referrals went, split into what the caller sees and not. */
@@ -264,8 +301,7 @@ export function createSubjectsService(deps: {
       }
       const rows = await query.execute();
       const page = rows.slice(0, q.limit);
-      const confirmed = await confirmedSet(page.map((r) => r.id));
-      const items = page.map((r) => summary(r, confirmed));
+      const items = await summariesFor(page, reach);
       await readAudit(ctx, 'subject.list', null, { ids: items.map((i) => i.id) });
       return { ok: true, value: { items, next: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null } };
     },
@@ -311,8 +347,10 @@ export function createSubjectsService(deps: {
         .where('subject_id', '=', id)
         .orderBy('created_at')
         .execute();
+      const [own] = await summariesFor([row], reach);
+      if (!own) return fail('not_found', 'id', `no subject ${id}`);
       const view: SubjectView = {
-        ...summary(row, new Set(decisions.some((d) => d.kind === 'confirm') ? [id] : [])),
+        ...own,
         referralsVisible: members.shown.map((m) => ({
           id: m.referral_id,
           slot: m.slot,
@@ -375,7 +413,7 @@ export function createSubjectsService(deps: {
         .where('m.referral_id', '=', referralId)
         .orderBy('m.slot')
         .execute();
-      const confirmed = await confirmedSet(rows.map((x) => x.id));
+      const summaries = await summariesFor(rows, reach);
       const mentions = mentionsOf(
         referralId,
         r.received_at,
@@ -390,8 +428,8 @@ export function createSubjectsService(deps: {
       const value = {
         referral: referralId,
         mentions: mentions.map((m) => {
-          const s = rows.find((x) => x.slot === m.slot);
-          return { slot: m.slot, subject: s ? summary(s, confirmed) : null, unlinkable: m.unlinkable };
+          const at = rows.findIndex((x) => x.slot === m.slot);
+          return { slot: m.slot, subject: summaries[at] ?? null, unlinkable: m.unlinkable };
         }),
         tooCommon: common.map((c) => ({ kind: c.kind, value: describeKey(c.key) })),
       };
@@ -453,13 +491,21 @@ export function createSubjectsService(deps: {
           evidence: e.reasons.join('; '),
         });
       });
-      const groups = await db
+      const mine = new Set(s.referralsVisible.map((r) => `${r.id}.${r.slot}`));
+      const found = await db
         .selectFrom('identifiers')
-        .select(['service', 'value'])
-        .distinct()
+        .select(['referral_id', 'account', 'service', 'value'])
         .where('kind', '=', 'group-id')
+        .where('role', 'in', ['reported', 'associated'])
         .where('referral_id', 'in', ['', ...s.referralsVisible.map((r) => r.id)])
         .execute();
+      const groups = [
+        ...new Map(
+          found
+            .filter((g) => mine.has(`${g.referral_id}.${g.account}`))
+            .map((g) => [`${g.service ?? ''}|${g.value}`, g]),
+        ).values(),
+      ];
       for (const g of groups) {
         const cid = `community:${communityId(g.service ?? '', g.value)}`;
         node({ id: cid, type: 'community', label: g.value, data: { service: g.service ?? '' } });
@@ -543,7 +589,22 @@ export function createSubjectsService(deps: {
       await link.catchUp();
       const index = await nicknameIndex();
       const reach = await organisations.reach(ctx);
-      const found = index.search(query, { limit: limit * 4 });
+      const exact = index.refsOf(query);
+      const found: NicknameSuggestion[] = [
+        ...(exact.length > 0
+          ? [
+              {
+                name: query,
+                score: 1,
+                reason: 'same-skeleton' as const,
+                detail: 'the name itself',
+                refs: [...exact],
+                refCount: exact.length,
+              },
+            ]
+          : []),
+        ...index.search(query, { limit: limit * 4 }),
+      ];
       // Only names seen in referrals the caller may read, and only those referrals.
       const refs = [...new Set(found.flatMap((s) => s.refs))];
       const recipients = new Map<string, string | null>();
@@ -694,7 +755,8 @@ export function createSubjectsService(deps: {
     },
 
     async importRegister(name, text, format, ctx) {
-      if (!can(ctx.principal, 'register.write')) return denied(ctx, 'register.write', 'import registers');
+      if (!(await registerAllowed(ctx, 'register.write')))
+        return denied(ctx, 'register.write', 'import registers (the receiving organisation loads them)');
       if (!REGISTER_NAME.test(name))
         return fail(
           'invalid_value',
@@ -703,6 +765,8 @@ export function createSubjectsService(deps: {
         );
       const parsed = parseRegister(text, format);
       if (!parsed.ok) return { ok: false, problems: parsed.problems };
+      if (parsed.entries.length === 0)
+        return fail('invalid_value', 'body', 'the register has no entries (an empty import would wipe it)');
       const at = clock.now();
       await auditedWrite(db, async (trx) => {
         await trx.deleteFrom('prior_records').where('register', '=', name).execute();
@@ -736,7 +800,8 @@ export function createSubjectsService(deps: {
     },
 
     async registers(ctx) {
-      if (!can(ctx.principal, 'register.read')) return denied(ctx, 'register.read', 'list registers');
+      if (!(await registerAllowed(ctx, 'register.read')))
+        return denied(ctx, 'register.read', 'list registers');
       const rows = await db
         .selectFrom('prior_records')
         .select((eb) => ['register', eb.fn.countAll<number>().as('n'), eb.fn.max('imported_at').as('at')])
@@ -800,6 +865,19 @@ export function createSubjectsService(deps: {
       .sort(
         (a, b) => a.kind.localeCompare(b.kind) || b.referrals - a.referrals || a.value.localeCompare(b.value),
       );
+  }
+
+  /** Registers decide for every organisation: the receiving one writes them, receiving kinds read them. */
+  async function registerAllowed(
+    ctx: RequestContext,
+    p: 'register.read' | 'register.write',
+  ): Promise<boolean> {
+    if (!can(ctx.principal, p)) return false;
+    const own = orgOf(ctx.principal);
+    if (own === null) return true;
+    const org = (await organisations.list()).find((o) => o.id === own);
+    if (!org) return false;
+    return p === 'register.write' ? org.slug === deps.receivingSlug : receivesReferrals(org.kind);
   }
 
   async function decisionAudit(ctx: RequestContext, action: string, id: string, details: object) {

@@ -10,6 +10,7 @@ import {
   getReferral,
   listIdentifiers,
   pageReferrals,
+  subjectIdsOf,
   type ReferralFilter,
   type ReferralRow,
 } from '../store/referrals.repo.ts';
@@ -61,7 +62,8 @@ export interface ExportRecord {
   };
   readonly priority: Decision['priority'];
   readonly classification: Decision['classification'] | null;
-  readonly subjects: readonly unknown[];
+  /** The subjects the referral's reported persons were linked into (none until it is linked). */
+  readonly subjects: readonly string[];
   readonly matches: readonly HashMatch[];
 }
 
@@ -241,7 +243,11 @@ export function createReferralsService(deps: {
           limit: 1000,
           order: 'asc',
         });
-        for (const r of rows) yield exportRecord(r, names);
+        const subjects = await subjectIdsOf(
+          database.db,
+          rows.map((r) => r.id),
+        );
+        for (const r of rows) yield exportRecord(r, names, subjects.get(r.id) ?? []);
         if (rows.length < 1000) return;
         after = rows.at(-1)?.id;
       }
@@ -249,7 +255,7 @@ export function createReferralsService(deps: {
   };
 }
 
-function exportRecord(r: ReferralRow, names: Map<string, string>): ExportRecord {
+function exportRecord(r: ReferralRow, names: Map<string, string>, subjects: readonly string[]): ExportRecord {
   const doc = JSON.parse(r.document) as ReferralDocument;
   const decision = r.decision === null ? null : (JSON.parse(r.decision) as Decision);
   const overrides = r.overrides === null ? {} : (JSON.parse(r.overrides) as Overrides);
@@ -292,7 +298,7 @@ function exportRecord(r: ReferralRow, names: Map<string, string>): ExportRecord 
     },
     priority,
     classification: decision?.classification ?? null,
-    subjects: [],
+    subjects,
     matches: decision?.matches ?? [],
   };
 }

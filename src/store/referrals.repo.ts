@@ -285,6 +285,31 @@ export async function countReferrals(db: Kysely<Tables>): Promise<number> {
   return Number(r.n);
 }
 
+/**
+ * The subjects each of a page of referrals was linked into, one query for the page: referral id → subject
+ * ids in the order of the referral's reported persons (each once). Referrals not yet linked are absent.
+ */
+export async function subjectIdsOf(
+  db: Kysely<Tables>,
+  referralIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (referralIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('subject_mentions')
+    .select(['referral_id', 'subject_id'])
+    .where('referral_id', 'in', [...referralIds])
+    .orderBy('referral_id')
+    .orderBy('slot')
+    .execute();
+  for (const r of rows) {
+    const ids = out.get(r.referral_id) ?? [];
+    if (!ids.includes(r.subject_id)) ids.push(r.subject_id);
+    out.set(r.referral_id, ids);
+  }
+  return out;
+}
+
 /** A referral's identifiers, in the order the pipeline found them. */
 export async function listIdentifiers(db: Kysely<Tables>, referralId: string): Promise<Identifier[]> {
   const rows = await db
