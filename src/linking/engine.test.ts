@@ -27,6 +27,11 @@ const weak = (kind: 'email' | 'ip' | 'nickname' | 'phone', value: string): LinkK
 });
 
 let n = 0;
+/** Adds a mention and answers the subject it is now in. */
+function add(l: Linker, m: Mention): string {
+  l.add(m);
+  return l.subjectOf(`${m.referralId}.${m.slot}`) ?? '';
+}
 function mention(account: string, keys: LinkKey[], referral = `r${++n}`): Mention {
   return {
     referralId: referral,
@@ -42,8 +47,8 @@ function mention(account: string, keys: LinkKey[], referral = `r${++n}`): Mentio
 describe('linking engine', () => {
   it('joins on one strong key and keeps the evidence', () => {
     const l = new Linker(rules);
-    const a = l.add(mention('s|a', [strong('a|s|a'), strong('d|dev1')], 'r-a'));
-    const b = l.add(mention('s|b', [strong('a|s|b'), strong('d|dev1')], 'r-b'));
+    const a = add(l, mention('s|a', [strong('a|s|a'), strong('d|dev1')], 'r-a'));
+    const b = add(l, mention('s|b', [strong('a|s|b'), strong('d|dev1')], 'r-b'));
     expect(b).toBe(a);
     const s = l.subject(a);
     expect(a).toBe(subjectIdOf('r-a.0'));
@@ -55,22 +60,22 @@ describe('linking engine', () => {
 
   it('never joins on one weak coincidence, joins on two of different kinds', () => {
     const l = new Linker(rules);
-    const a = l.add(mention('s|a', [weak('nickname', 'owl'), weak('ip', '2001:db8::1|5')]));
-    const b = l.add(mention('s|b', [weak('nickname', 'owl')]));
+    const a = add(l, mention('s|a', [weak('nickname', 'owl'), weak('ip', '2001:db8::1|5')]));
+    const b = add(l, mention('s|b', [weak('nickname', 'owl')]));
     expect(b).not.toBe(a);
-    const c = l.add(mention('s|c', [weak('ip', '2001:db8::1|5')]));
+    const c = add(l, mention('s|c', [weak('ip', '2001:db8::1|5')]));
     expect(c).not.toBe(a);
-    const d = l.add(mention('s|d', [weak('nickname', 'owl'), weak('ip', '2001:db8::1|5')]));
+    const d = add(l, mention('s|d', [weak('nickname', 'owl'), weak('ip', '2001:db8::1|5')]));
     expect(d).toBe(a);
     expect(l.subject(a)?.evidence.at(-1)?.rule).toBe('weak-corroborated');
   });
 
   it('a value seen with more accounts than its cap stops linking, is reported, and its joins are undone', () => {
     const l = new Linker({ ...rules, caps: { ...rules.caps, device: 2 } });
-    const a = l.add(mention('s|a', [strong('d|shared')]));
-    expect(l.add(mention('s|b', [strong('d|shared')]))).toBe(a);
+    const a = add(l, mention('s|a', [strong('d|shared')]));
+    expect(add(l, mention('s|b', [strong('d|shared')]))).toBe(a);
     // A third account: the device is now too common; the first two are no longer one subject.
-    const c = l.add(mention('s|c', [strong('d|shared')]));
+    const c = add(l, mention('s|c', [strong('d|shared')]));
     expect(l.commonValues()).toEqual([{ kind: 'device', key: 'd|shared', accounts: 3 }]);
     const subjects = [...l.subjects()].map((s) => s.id);
     expect(subjects).toHaveLength(3);
@@ -79,28 +84,28 @@ describe('linking engine', () => {
 
   it('a common nickname still corroborates an IP match found on its own', () => {
     const l = new Linker(rules);
-    for (const acc of ['x', 'y', 'z', 'w']) l.add(mention(`s|${acc}`, [weak('nickname', 'popular')]));
+    for (const acc of ['x', 'y', 'z', 'w']) add(l, mention(`s|${acc}`, [weak('nickname', 'popular')]));
     expect(l.commonValues().map((c) => c.key)).toEqual(['n|popular']);
-    const a = l.add(mention('s|a', [weak('nickname', 'popular'), weak('ip', '2001:db8::9|1')]));
-    const b = l.add(mention('s|b', [weak('nickname', 'popular'), weak('ip', '2001:db8::9|1')]));
+    const a = add(l, mention('s|a', [weak('nickname', 'popular'), weak('ip', '2001:db8::9|1')]));
+    const b = add(l, mention('s|b', [weak('nickname', 'popular'), weak('ip', '2001:db8::9|1')]));
     expect(b).toBe(a);
   });
 
   it('an analyst split keeps the sides apart, now and for later mentions; a merge joins', () => {
     const l = new Linker(rules);
-    const a = l.add(mention('s|a', [strong('d|one')], 'ra'));
-    l.add(mention('s|b', [strong('d|one')], 'rb'));
+    const a = add(l, mention('s|a', [strong('d|one')], 'ra'));
+    add(l, mention('s|b', [strong('d|one')], 'rb'));
     const made = l.split({ id: 'd1', side: ['s|b'], other: ['s|a'] });
     expect(made.map((s) => s.id).sort()).toEqual([subjectIdOf('ra.0'), subjectIdOf('rb.0')].sort());
-    expect(l.add(mention('s|b', [strong('d|one')], 'rc'))).toBe(subjectIdOf('rb.0'));
+    expect(add(l, mention('s|b', [strong('d|one')], 'rc'))).toBe(subjectIdOf('rb.0'));
     expect(l.subjectOf('ra.0')).toBe(a);
     // A merge across the split is refused; a merge of unrelated subjects is kept for later mentions too.
     expect(l.merge({ id: 'm1', accounts: ['s|a', 's|b'] })).toBeUndefined();
-    const e = l.add(mention('s|e', [], 're'));
+    const e = add(l, mention('s|e', [], 're'));
     expect(l.merge({ id: 'm2', accounts: ['s|a', 's|e'] })?.id).toBe(a);
     expect(l.subjectOf('re.0')).toBe(a);
     expect(e).toBe(subjectIdOf('re.0'));
-    expect(l.add(mention('s|e', [], 'rf'))).toBe(a);
+    expect(add(l, mention('s|e', [], 'rf'))).toBe(a);
   });
 
   it('replaying the same mentions in the same order gives the same subjects (property)', () => {
@@ -118,7 +123,7 @@ describe('linking engine', () => {
       fc.property(fc.array(mentionArb, { maxLength: 40 }), (ms) => {
         const run = () => {
           const l = new Linker(rules);
-          ms.forEach((m, i) => l.add({ ...mention(`s|${m.account}`, m.keys, `r${i}`) }));
+          ms.forEach((m, i) => l.add(mention(`s|${m.account}`, m.keys, `r${i}`)));
           return [...l.subjects()].map((s) => `${s.id}:${s.mentions.join(',')}`).sort();
         };
         expect(run()).toEqual(run());

@@ -170,8 +170,8 @@ export class Linker {
     return this.tooCommon;
   }
 
-  /** Links one mention; returns the id of the subject it is now part of. */
-  add(m: Mention): string {
+  /** Links one mention (`subjectOf` tells where it went). */
+  add(m: Mention): void {
     const idx = this.mentionNames.length;
     const name = mentionId(m.referralId, m.slot);
     this.mentionNames.push(name);
@@ -208,7 +208,6 @@ export class Linker {
     this.link(idx, (k) => this.repsOf(k));
     this.remember(idx);
     for (const k of newlyCommon) this.retire(k);
-    return this.subjectId(this.find(idx));
   }
 
   /** Subjects that hold this link key (none once it is too common). */
@@ -401,8 +400,10 @@ export class Linker {
         j.keys.push(k);
       }
     }
+    if (joins.size === 0) return;
     // Oldest subjects first, so the outcome never depends on map order.
-    const ordered = [...joins.values()].sort((a, b) => this.first(a.root) - this.first(b.root));
+    const ordered = [...joins.values()];
+    if (ordered.length > 1) ordered.sort((a, b) => this.first(a.root) - this.first(b.root));
     for (const j of ordered) {
       if (!j.strong && bits(j.mask & WEAK_MASK) === 1) this.corroborateWithCommon(keyIds, j);
       const weakEnough = bits(j.mask & WEAK_MASK) >= 2;
