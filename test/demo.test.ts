@@ -63,6 +63,15 @@ describe('conduit demo', () => {
       };
       expect(await seen('analyst')).toBe(30);
       expect(await seen('investigator')).toBe(0);
+      // Linked into subjects, and a synthetic register of known accounts loaded.
+      expect(out).toMatch(/^demo: linked 30 referrals; register demo-known-accounts: \d+ entries/m);
+      const subjects = await app.subjects.list(
+        { limit: 200 },
+        { principal: { kind: 'operator', name: 't' }, requestId: null },
+      );
+      const count = subjects.ok ? subjects.value.items.length : 0;
+      expect(count).toBeGreaterThan(0);
+      expect(count).toBeLessThanOrEqual(30 * 5);
     } finally {
       await app.close();
     }

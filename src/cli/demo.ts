@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -52,6 +52,7 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
           ctx.stdout.write(
             `demo: ingested ${s.accepted} synthetic referrals from ${source.slug} (rejected ${s.rejected})\n`,
           );
+          await demoRegister(app, ctx, join(dir, 'truth.json'));
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -61,6 +62,33 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
         await app.close();
       }
     });
+}
+
+/**
+ * Links what was ingested and loads a synthetic register of "known accounts": the e-mails of a few
+ * generated persons (invented, example.* domains), so prior-record hits and their priority factor show.
+ */
+async function demoRegister(app: App, ctx: CommandContext, truthPath: string): Promise<void> {
+  const linked = await app.link.catchUp();
+  const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as {
+    persons: { id: string; identifiers: { emails: string[] } }[];
+  };
+  const known = truth.persons.flatMap((p) => p.identifiers.emails.slice(0, 1).map((e) => [p.id, e] as const));
+  const rows = known.filter((_, i) => i % 25 === 0).slice(0, 12);
+  const csv = [
+    'reference,kind,value,label',
+    ...rows.map(([id, e]) => `DEMO-${id},email,${e},synthetic known account`),
+  ];
+  const r = await app.subjects.importRegister(
+    'demo-known-accounts',
+    `${csv.join('\n')}\n`,
+    'csv',
+    ctx.operator,
+  );
+  if (!r.ok) throw new Error(`demo: register: ${r.problems.map((p) => p.message).join('; ')}`);
+  ctx.stdout.write(
+    `demo: linked ${linked.linked} referrals; register demo-known-accounts: ${r.value.entries} entries, ${r.value.subjectsMatched} subjects match\n`,
+  );
 }
 
 /** A small tree (the source, the hub, a national centre and one of its units), as an operation would have. */
