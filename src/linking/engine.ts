@@ -136,14 +136,17 @@ export class Linker {
   private readonly accountNames: string[] = [];
   private readonly accountMentions: number[][] = [];
 
-  private readonly mentionNames: string[] = [];
-  private readonly mentionIndexes = new Map<string, number>();
+  /** Per referral, its first mention (a referral's mentions are added together, slot by slot). */
+  private readonly referralFirst = new Map<string, number>();
+  private readonly mentionSlot: number[] = [];
   private readonly idOfFirst = new Map<number, string>();
   private readonly firstOfId = new Map<string, number>();
   private readonly mentionAccount: number[] = [];
   private readonly mentionAt: string[] = [];
   private readonly mentionReferral: string[] = [];
-  private readonly mentionKeys: Int32Array[] = [];
+  /** Every mention's key ids, back to back (one array, not a million small ones); `keyEnd[m]` ends m's. */
+  private keyPool = new Int32Array(1 << 16);
+  private readonly keyEnd: number[] = [];
   private readonly mentionGroups: (readonly string[])[] = [];
   private parent = new Int32Array(1024);
   /** Per root: members in arrival order, evidence, and constraint labels from splits. */
@@ -158,7 +161,7 @@ export class Linker {
   constructor(private readonly rules: LinkRules) {}
 
   get mentionCount(): number {
-    return this.mentionNames.length;
+    return this.mentionReferral.length;
   }
 
   get keyCount(): number {
@@ -172,10 +175,10 @@ export class Linker {
 
   /** Links one mention (`subjectOf` tells where it went). */
   add(m: Mention): void {
-    const idx = this.mentionNames.length;
-    const name = mentionId(m.referralId, m.slot);
-    this.mentionNames.push(name);
-    this.mentionIndexes.set(name, idx);
+    const idx = this.mentionReferral.length;
+    if (m.slot === 0 || !this.referralFirst.has(m.referralId))
+      this.referralFirst.set(m.referralId, idx - m.slot);
+    this.mentionSlot.push(m.slot);
     this.mentionAt.push(m.at);
     this.mentionReferral.push(m.referralId);
     const account = this.account(m.account);
@@ -193,8 +196,15 @@ export class Linker {
       }
     }
     for (const k of extra) ids.push(this.keys.get(k));
-    const keyIds = Int32Array.from(ids);
-    this.mentionKeys.push(keyIds);
+    const start = this.keyEnd.length === 0 ? 0 : (this.keyEnd[this.keyEnd.length - 1] ?? 0);
+    if (start + ids.length > this.keyPool.length) {
+      const grown = new Int32Array(Math.max(this.keyPool.length * 2, start + ids.length));
+      grown.set(this.keyPool);
+      this.keyPool = grown;
+    }
+    this.keyPool.set(ids, start);
+    this.keyEnd.push(start + ids.length);
+    const keyIds = this.keysOf(idx);
     if (idx >= this.parent.length) {
       const grown = new Int32Array(this.parent.length * 2);
       grown.set(this.parent);
@@ -225,7 +235,7 @@ export class Linker {
 
   /** Every subject with its members, for a rebuild comparison or a full write. */
   *subjects(): Generator<SubjectState> {
-    for (let i = 0; i < this.mentionNames.length; i++) if (this.find(i) === i) yield this.state(i);
+    for (let i = 0; i < this.mentionReferral.length; i++) if (this.find(i) === i) yield this.state(i);
   }
 
   subject(id: string): SubjectState | undefined {
@@ -301,8 +311,8 @@ export class Linker {
       const from = this.members[this.find(r)]?.[0] ?? r;
       const to = this.members[this.find(first)]?.[0] ?? first;
       this.union(from, to, {
-        from: this.mentionNames[from] ?? '',
-        to: this.mentionNames[to] ?? '',
+        from: this.nameOf(from),
+        to: this.nameOf(to),
         rule: 'analyst-merge',
         keys: [key.key],
       });
@@ -327,7 +337,23 @@ export class Linker {
   }
 
   private mentionIndex(name: string): number | undefined {
-    return this.mentionIndexes.get(name);
+    const dot = name.lastIndexOf('.');
+    const referral = name.slice(0, dot);
+    const slot = Number(name.slice(dot + 1));
+    const first = this.referralFirst.get(referral);
+    if (first === undefined || !Number.isInteger(slot)) return undefined;
+    const idx = first + slot;
+    return this.mentionReferral[idx] === referral && this.mentionSlot[idx] === slot ? idx : undefined;
+  }
+
+  /** A view of the mention's key ids (valid until the pool grows). */
+  private keysOf(idx: number): Int32Array {
+    return this.keyPool.subarray(idx === 0 ? 0 : (this.keyEnd[idx - 1] ?? 0), this.keyEnd[idx] ?? 0);
+  }
+
+  /** `referral.slot`, built when asked (a million of them would be a million strings to keep). */
+  private nameOf(idx: number): string {
+    return mentionId(this.mentionReferral[idx] ?? '', this.mentionSlot[idx] ?? 0);
   }
 
   private reset(idx: number): void {
@@ -378,7 +404,7 @@ export class Linker {
 
   /** Joins mention `idx` to the subjects it has enough evidence for, looking them up through `repsOf`. */
   private link(idx: number, repsOf: (k: number) => number[] | undefined, within?: Set<number>): void {
-    const keyIds = this.mentionKeys[idx] ?? new Int32Array();
+    const keyIds = this.keysOf(idx);
     const joins = new Map<number, Join>();
     for (const id of keyIds) {
       const k = id < 0 ? ~id : id;
@@ -414,8 +440,8 @@ export class Linker {
         .filter((k) => !j.strong || this.keys.strong[k] === true)
         .map((k) => this.keys.name[k] ?? '');
       this.union(idx, j.via, {
-        from: this.mentionNames[idx] ?? '',
-        to: this.mentionNames[j.via] ?? '',
+        from: this.nameOf(idx),
+        to: this.nameOf(j.via),
         rule: j.strong ? 'strong' : 'weak-corroborated',
         keys,
       });
@@ -436,7 +462,7 @@ export class Linker {
     }
     if (common.length === 0) return;
     for (const m of this.members[this.find(j.root)] ?? []) {
-      for (const k of this.mentionKeys[m] ?? []) {
+      for (const k of this.keysOf(m)) {
         if (k < 0 || !common.includes(k)) continue;
         j.mask |= KIND_BIT[this.keys.kind[k] ?? 'account'];
         j.keys.push(k);
@@ -447,7 +473,7 @@ export class Linker {
   /** Makes the mention (through its subject) findable under each of its keys. */
   private remember(idx: number): void {
     const root = this.find(idx);
-    for (const k of this.mentionKeys[idx] ?? []) {
+    for (const k of this.keysOf(idx)) {
       if (k < 0 || this.common.has(k)) continue;
       const first = this.rep1[k];
       if (first === undefined) {
@@ -506,7 +532,7 @@ export class Linker {
     for (const m of members) {
       this.link(m, (k) => local.get(k), within);
       const r = this.find(m);
-      for (const k of this.mentionKeys[m] ?? []) {
+      for (const k of this.keysOf(m)) {
         if (k < 0 || this.common.has(k)) continue;
         const reps = local.get(k);
         if (!reps) local.set(k, [m]);
@@ -580,7 +606,7 @@ export class Linker {
     const first = this.first(root);
     let id = this.idOfFirst.get(first);
     if (id === undefined) {
-      id = subjectIdOf(this.mentionNames[first] ?? '');
+      id = subjectIdOf(this.nameOf(first));
       this.idOfFirst.set(first, id);
       this.firstOfId.set(id, first);
     }
@@ -593,11 +619,10 @@ export class Linker {
     const accounts = [...new Set(mentionAccounts)];
     const times = members.map((m) => this.mentionAt[m] ?? '').sort();
     const keys = new Set<string>();
-    for (const m of members)
-      for (const k of this.mentionKeys[m] ?? []) if (k >= 0) keys.add(this.keys.name[k] ?? '');
+    for (const m of members) for (const k of this.keysOf(m)) if (k >= 0) keys.add(this.keys.name[k] ?? '');
     return {
       id: this.subjectId(root),
-      mentions: members.map((m) => this.mentionNames[m] ?? ''),
+      mentions: members.map((m) => this.nameOf(m)),
       mentionAccounts,
       accounts,
       evidence: this.evidence[root] ?? [],
