@@ -43,17 +43,19 @@ export interface NicknameSearchOptions {
 
 /**
  * Jaro-Winkler threshold on stems for a `similar` suggestion, chosen with `nicknameBench` (src/bench/
- * nicknames.ts; seed `calibrate`, 20,000 and 100,000 reports). The scenario's nicknames come from two
- * lists of 30 words, so unrelated persons share whole words ("nightowl" / "nightfox": 0.90) and any
- * lower threshold floods the list with other persons' names: at 0.90 under 2 % of `similar`
- * suggestions belonged to the queried person. From 0.96 up the suggestions that remain are almost all
- * one-letter differences at the end of the stem — chiefly a trailing leet digit read as a digit suffix
- * (`p4nd4` → stem `pand`, JW 0.97–0.98 against `panda`) — and `similar` precision climbs to the level
- * of `same-stem`, the weakest exact reason (both ~0.2–0.3 person-level, because of the shared words).
- * Recall is then given up only on pairs that are different words anyway. Real handles are more varied
- * than the generator's, so this is a deliberately strict default; callers can pass `threshold`.
+ * nicknames.ts; seed `calibrate`, 20,000 and 100,000 reports, 5,000 persons' names searched). The
+ * generator builds nicknames from two lists of 30 words, so unrelated persons share whole words
+ * (`nightowl` / `nightfox`: 0.90) and lower thresholds flood the list with other persons' names: at
+ * 0.90, 0.03 % / 0.01 % of `similar` suggestions were the queried person's, and only 0.6 % even had the
+ * same base words; at 0.96, 1.4 % / 0.3 % (24 % / 21 % same words). At 0.97 every `similar` suggestion
+ * had the queried person's base words, person-level precision (6.1 % / 1.4 %) is no worse than
+ * `same-stem`'s (4.6 % / 1.1 %: many persons share a base nickname), and no recall is lost against 0.80
+ * (`similar` finds 1.5 % / 1.4 % of a person's other names — a trailing leet digit read as a digit
+ * suffix, `redp4nd4` → stem `redpand`, 0.975 against `redpanda` — the exact folds the other 98.5 %).
+ * At 0.98 a quarter to a half of that recall goes. Real handles are more varied than the generator's,
+ * so this is a strict default; callers can pass `threshold`.
  */
-export const DEFAULT_SIMILARITY_THRESHOLD = 0.96;
+export const DEFAULT_SIMILARITY_THRESHOLD = 0.97;
 
 /** A fuzzy match never outranks an exact fold: `same-stem` scores 0.95. */
 export const SIMILAR_CEILING = 0.94;
@@ -103,8 +105,9 @@ const LETTER = /\p{L}/u;
  * NFKC and case (so `１７` counts, and the skeleton's own `0` → `o`, `1` → `l` cannot eat it); only
  * the part before it is read as leetspeak, then skeletonised, so the skeleton never sees those digits
  * either. A trailing leet digit is therefore a suffix (`p4nd4` → stem `pand`, digits `4`): the rule is
- * deterministic, and such pairs are still found by `similar`. A name without any letter (`1984`) is a
- * number, not leet: its stem is its digits and it has no suffix.
+ * deterministic; `similar` still finds such a name when its stem is long enough (`redpand` / `redpanda`
+ * 0.975, but `pand` / `panda` 0.96 is under the default threshold). A name without any letter (`1984`)
+ * is a number, not leet: its stem is its digits and it has no suffix.
  */
 export function foldNickname(name: string): NicknameForms {
   const sk = skeleton(name);
@@ -117,8 +120,8 @@ export function foldNickname(name: string): NicknameForms {
   const cut = m && LETTER.test(folded.slice(0, m.index)) ? m : null;
   const rest = cut ? folded.slice(0, cut.index) : folded;
   const digits = cut?.[1] ?? '';
-  // Leet again after the skeleton: some look-alikes have digit prototypes (Cyrillic `З` → `3`).
-  const stem = unleet(skeleton(unleet(rest)).normalize('NFD').replace(NOT_ALNUM, ''));
+  // Leet again after the skeleton: a few look-alikes have digit prototypes (Canadian syllabic `ᔰ` → `4·`).
+  const stem = unleet(skeleton(unleet(rest)).replace(NOT_ALNUM, '')); // the skeleton is NFD: marks go too
   return { skeleton: sk, letters: stem + digits, stem, digits };
 }
 
@@ -191,7 +194,7 @@ interface StemGroup {
 /** What a search looked at, for benchmarks and tests of the blocking. */
 export interface NicknameSearchResult {
   readonly suggestions: NicknameSuggestion[];
-  /** Distinct stems that passed the blocking (length window and a probed trigram). */
+  /** Distinct stems that passed the blocking (length window and shared trigrams). */
   readonly blocked: number;
   /** Of those, stems whose Jaro-Winkler was computed (the rest were ruled out by a cheap upper bound). */
   readonly compared: number;
@@ -208,26 +211,26 @@ interface Candidate {
 }
 
 /** The length window never reaches further than this from the query stem's length. */
-const MAX_LENGTH_SLACK = 3;
+const MAX_LENGTH_SLACK = 2;
 
 /**
  * Names seen across referrals, searchable by look-alike forms.
  *
  * Exact folds are Map lookups (skeleton, letters, stem). The fuzzy `similar` reason is blocked, so a
- * search never scans the index. Stems are grouped (one group per distinct stem) and each group's padded
- * trigrams (`^ni`, `nig`, … `wl$`) are posted in a bucket per stem length. For a query stem of length L
- * at threshold t, only buckets whose length can reach t at all are read (Jaro ≤ (2 + shorter/longer)/3,
- * an exact bound; at the default threshold that is L±1 for L up to 9 and L±2 up to 16), never further
- * than ±{@link MAX_LENGTH_SLACK}; and in each, only the posting lists of the query's rarest trigrams, so
- * many that any stem sharing all but about 3 trigrams per expected edit with the query is reached
- * (prefix filtering; see `blocking`). Each stem reached is checked against a character-count upper
- * bound of Jaro-Winkler before the real thing is computed.
+ * search never scans the index. Names are grouped by stem, and each stem's padded trigrams (`^ni`,
+ * `nig`, … `wl$`) are posted in a bucket per stem length. For a query stem of length L at threshold t:
+ * - only lengths that can reach t at all are read — Jaro ≤ (2 + shorter/longer) / 3, an exact bound; at
+ *   the default that is L alone up to 5 characters, L−1..L+1 for 7–11, L−2..L+2 from 14 — and never
+ *   further than ±{@link MAX_LENGTH_SLACK};
+ * - a stem must share all but about 3 trigrams per expected edit with the query (see `blocking`); by
+ *   prefix filtering only the query's rarest trigrams' lists admit candidates, the others only count;
+ * - a stem that passes is checked against a cheap upper bound of Jaro-Winkler before the real thing.
  *
- * What the blocking can miss (everything else above the threshold is found): stems more than
- * {@link MAX_LENGTH_SLACK} characters longer or shorter (only possible for stems of 18+ characters at
- * the default), and stems that share fewer trigrams than the heuristic expects yet still score above
- * the threshold — whole syllables moved or dropped (`ashlinzenash` / `ashzenlinash`), or short stems
- * changed in the middle. nicknameBench reports its recall against a full scan.
+ * What the blocking can miss (everything else at or above the threshold is found): at the default,
+ * stems of 17+ characters whose length differs by 3 (the cap), and at any threshold stems sharing fewer
+ * trigrams than the heuristic expects yet still scoring above it — syllables moved or dropped
+ * (`ashlinzenash` / `ashzenlinash`), a word swapped (`stormywolf` / `stormyowl`, 0.962, missed at
+ * 0.96). nicknameBench reports its recall against a full scan: 1.0 at the default, 0.94 at 0.90.
  *
  * The exact raw query string is never suggested (it is what was searched; its refs are {@link refsOf});
  * every other raw spelling is, including one that differs only in case or width (`same-skeleton`).
@@ -240,8 +243,8 @@ export class NicknameIndex {
   private readonly groups: StemGroup[] = [];
   /** postings[length].get(trigram) → ids of the stem groups of that length containing it, ascending. */
   private readonly postings: Map<string, number[]>[] = [];
-  // Marks stem groups already reached during one search; reused (searches never interleave).
-  private seen = new Uint8Array(1024);
+  // Trigrams each stem group shares with the query, during one search; reused (searches never interleave).
+  private counts = new Uint16Array(1024);
 
   /** Distinct names (raw spellings). */
   get size(): number {
@@ -305,12 +308,13 @@ export class NicknameIndex {
         blocked = groups.length;
         const bound = groups.length > 0 ? new JaroWinklerBound(q.stem) : undefined;
         for (const g of groups) {
-          if (bound && bound.max(g.stem) < threshold) continue;
+          if (bound && bound.max(g.stem) + 1e-9 < threshold) continue; // the margin absorbs rounding
           compared++;
           const jw = jaroWinkler(q.stem, g.stem);
           if (jw < threshold) continue;
           for (const e of g.entries) offer(e, 'similar', Math.min(jw, SIMILAR_CEILING), jw);
         }
+        bound?.release();
       }
     }
     const ranked = [...found.values()]
@@ -345,31 +349,42 @@ export class NicknameIndex {
 
   /** Stem groups that pass the blocking for `stem` at `threshold` (see the class comment); never `stem`'s own. */
   private block(stem: string, threshold: number): StemGroup[] {
-    if (this.seen.length < this.groups.length) this.seen = new Uint8Array(this.groups.length * 2);
-    const seen = this.seen;
+    if (this.counts.length < this.groups.length) this.counts = new Uint16Array(this.groups.length * 2);
+    const counts = this.counts;
     const grams = [...trigrams(stem)];
     const { lo, hi, need } = blocking(stem.length, grams.length, threshold);
-    // A stem with `need` of the query's grams has one of any `grams - need + 1` of them: read the rarest.
+    // Prefix filtering: a stem sharing `need` of the query's trigrams is in one of any `grams - need + 1`
+    // of their posting lists, so only the rarest lists admit candidates; the longer ones just add to
+    // the counts of stems already admitted (a sequential read, no object is touched).
     const probe = grams.length - need + 1;
     const touched: number[] = [];
     for (let len = lo; len <= hi; len++) {
       const bucket = this.postings[len];
       if (!bucket) continue;
       const lists = grams.map((t) => bucket.get(t) ?? NONE).sort((x, y) => x.length - y.length);
-      for (let i = 0; i < probe; i++) {
-        for (const id of lists[i] ?? NONE) {
-          if (seen[id] === 0) {
-            seen[id] = 1;
-            touched.push(id);
+      lists.forEach((list, i) => {
+        if (i < probe) {
+          for (const id of list) {
+            const n = counts[id] ?? 0;
+            if (n === 0) touched.push(id);
+            counts[id] = n + 1;
+          }
+        } else {
+          for (const id of list) {
+            const n = counts[id] ?? 0;
+            if (n !== 0) counts[id] = n + 1;
           }
         }
-      }
+      });
     }
+    const own = this.byStem.get(stem)?.id;
     const out: StemGroup[] = [];
     for (const id of touched) {
-      const g = this.groups[id];
-      if (g && g.stem !== stem) out.push(g);
-      seen[id] = 0;
+      if ((counts[id] ?? 0) >= need && id !== own) {
+        const g = this.groups[id];
+        if (g) out.push(g);
+      }
+      counts[id] = 0;
     }
     return out;
   }
@@ -401,32 +416,28 @@ function blocking(
 
 /**
  * A cheap upper bound of jaroWinkler(query, s): Jaro's matches pair equal characters, so there are at
- * most as many as the two strings' characters have in common (as multisets), and JW grows with Jaro
- * for a fixed common prefix. Rules out most blocked stems without the quadratic window scan.
+ * most as many as the two strings have in common (as multisets of UTF-16 code units), and JW grows with
+ * Jaro for a fixed common prefix. Rules out most blocked stems without Jaro's window scan. Keeps the
+ * query's character counts in a shared table: one bound at a time, and {@link release} when done.
  */
 class JaroWinklerBound {
-  private readonly counts = new Map<number, number>();
-
   constructor(private readonly query: string) {
-    for (let i = 0; i < query.length; i++) {
-      const c = query.charCodeAt(i);
-      this.counts.set(c, (this.counts.get(c) ?? 0) + 1);
-    }
+    this.fill();
   }
 
   max(s: string): number {
     const q = this.query;
-    if (s === q) return 1;
-    const left = new Map(this.counts);
     let common = 0;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      const n = left.get(c) ?? 0;
+      const n = HISTOGRAM[c] ?? 0;
       if (n > 0) {
-        left.set(c, n - 1);
+        HISTOGRAM[c] = n - 1;
         common++;
       }
     }
+    this.release();
+    this.fill();
     if (common === 0) return 0;
     const j = (common / q.length + common / s.length + 1) / 3;
     let prefix = 0;
@@ -434,7 +445,21 @@ class JaroWinklerBound {
     while (prefix < max && q.charCodeAt(prefix) === s.charCodeAt(prefix)) prefix++;
     return j + prefix * 0.1 * (1 - j);
   }
+
+  /** Clears the shared table. */
+  release(): void {
+    for (let i = 0; i < this.query.length; i++) HISTOGRAM[this.query.charCodeAt(i)] = 0;
+  }
+
+  private fill(): void {
+    for (let i = 0; i < this.query.length; i++) {
+      const c = this.query.charCodeAt(i);
+      HISTOGRAM[c] = (HISTOGRAM[c] ?? 0) + 1;
+    }
+  }
 }
+
+const HISTOGRAM = new Uint16Array(0x10000);
 
 /** Distinct padded trigrams: `owl` → `^ow`, `owl`, `wl$`. */
 function trigrams(stem: string): Set<string> {
