@@ -16,6 +16,7 @@
  * recipients' selectors never link anyone.
  */
 import type { Identifier } from '../domain/identifier.ts';
+import { foldNickname } from './nickname.ts';
 import type { LinkRules } from './rules.ts';
 
 export const LINK_KINDS = ['account', 'device', 'email', 'phone', 'ip', 'nickname', 'analyst'] as const;
@@ -162,7 +163,7 @@ class MentionBuilder {
       case 'screen-name': {
         const sk = x.facts?.skeleton;
         if (sk) this.key('nickname', `n|${sk}`, false, x.value);
-        const st = stemOf(x.value);
+        const st = foldNickname(x.value).stem;
         if (st.length >= 4) this.key('nickname', `v|${st}`, false, x.value);
         return;
       }
@@ -236,22 +237,3 @@ class MentionBuilder {
     };
   }
 }
-
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
-function stemOf(v: string): string {
-  let t = '';
-  for (const ch of v.normalize('NFKC')) {
-    const c = ch.charCodeAt(0);
-    t += c > 0x7f ? (CYR[ch] ?? ch) : ch;
-  }
-  t = t.replace(/[0-9]+$/, '').replace(/[_.\- ]/g, '');
-  return t.replace(/[013457]/g, (d) => LEET[d] ?? d);
-}
-const CYR: Record<string, string> = {
-  '\u0430': 'a',
-  '\u0435': 'e',
-  '\u043e': 'o',
-  '\u0440': 'p',
-  '\u0441': 'c',
-  '\u0456': 'i',
-};
