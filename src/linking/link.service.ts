@@ -206,6 +206,7 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
     at: string,
   ): Promise<number> {
     let count = 0;
+    const wanted = new Map<string, { referral: LinkInput; subjects: Set<string> }>();
     for (const r of rows) {
       if (r.recipientOrgId === null) continue;
       const subjects = new Set<string>();
@@ -214,17 +215,31 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
         if (s === undefined) break;
         subjects.add(s);
       }
+      wanted.set(r.id, { referral: r, subjects });
+    }
+    // Who holds any of these subjects: one query per 500 subjects, not one per referral.
+    const all = [...new Set([...wanted.values()].flatMap((w) => [...w.subjects]))];
+    const held = new Map<string, { org: string; since: string }[]>();
+    for (let i = 0; i < all.length; i += 500) {
+      const found = await trx
+        .selectFrom('subject_mentions as m')
+        .innerJoin('referrals as r', 'r.id', 'm.referral_id')
+        .select((eb) => ['m.subject_id', 'r.recipient_org_id as org', eb.fn.min('r.received_at').as('since')])
+        .where('m.subject_id', 'in', all.slice(i, i + 500))
+        .where('r.triage', '=', 'accepted')
+        .where('r.recipient_org_id', 'is not', null)
+        .groupBy(['m.subject_id', 'r.recipient_org_id'])
+        .execute();
+      for (const f of found) {
+        if (f.org === null) continue;
+        const list = held.get(f.subject_id) ?? [];
+        list.push({ org: f.org, since: String(f.since) });
+        held.set(f.subject_id, list);
+      }
+    }
+    for (const { referral: r, subjects } of wanted.values()) {
       for (const subjectId of subjects) {
-        const holders = await trx
-          .selectFrom('subject_mentions as m')
-          .innerJoin('referrals as r', 'r.id', 'm.referral_id')
-          .select((eb) => ['r.recipient_org_id as org', eb.fn.min('r.received_at').as('since')])
-          .where('m.subject_id', '=', subjectId)
-          .where('r.triage', '=', 'accepted')
-          .where('r.recipient_org_id', 'is not', null)
-          .where('r.recipient_org_id', '!=', r.recipientOrgId)
-          .groupBy('r.recipient_org_id')
-          .execute();
+        const holders = (held.get(subjectId) ?? []).filter((h) => h.org !== r.recipientOrgId);
         if (holders.length === 0) continue;
         const state = e.subject(subjectId);
         const via = [
@@ -235,11 +250,9 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
           ),
         ];
         for (const h of holders) {
-          if (h.org === null) continue;
-          const since = String(h.since);
           for (const [org, other, side] of [
-            [h.org, r.recipientOrgId, 'holder'],
-            [r.recipientOrgId, h.org, 'newcomer'],
+            [h.org, r.recipientOrgId ?? '', 'holder'],
+            [r.recipientOrgId ?? '', h.org, 'newcomer'],
           ] as const) {
             const res = await trx
               .insertInto('deconfliction_notices')
@@ -249,7 +262,7 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
                 other_org_id: other,
                 subject_id: subjectId,
                 referral_id: r.id,
-                held_since: since,
+                held_since: h.since,
                 side,
                 via: JSON.stringify(via),
                 created_at: at,
