@@ -618,8 +618,11 @@ export class Linker {
     const mentionAccounts = members.map((m) => this.accountNames[this.mentionAccount[m] ?? 0] ?? '');
     const accounts = [...new Set(mentionAccounts)];
     const times = members.map((m) => this.mentionAt[m] ?? '').sort();
-    const keys = new Set<string>();
-    for (const m of members) for (const k of this.keysOf(m)) if (k >= 0) keys.add(this.keys.name[k] ?? '');
+    const keysOf = (): string[] => {
+      const keys = new Set<string>();
+      for (const m of members) for (const k of this.keysOf(m)) if (k >= 0) keys.add(this.keys.name[k] ?? '');
+      return [...keys];
+    };
     return {
       id: this.subjectId(root),
       mentions: members.map((m) => this.nameOf(m)),
@@ -629,7 +632,10 @@ export class Linker {
       referrals: new Set(members.map((m) => this.mentionReferral[m])).size,
       firstSeen: times[0] ?? '',
       lastSeen: times.at(-1) ?? '',
-      keys: [...keys],
+      // Computed only when read (matching a register): most writes do not need it.
+      get keys() {
+        return keysOf();
+      },
     };
   }
 }

@@ -178,7 +178,7 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
     const reg = register ?? RegisterIndex.EMPTY;
     await writeSubjects(
       trx,
-      changed.map((s) => toWrite(s, reg.hits(s.keys))),
+      changed.map((s) => toWrite(s, reg.size === 0 ? [] : reg.hits(s.keys))),
       removed,
       at,
     );
