@@ -19,7 +19,13 @@ export function linking(): Migration {
         .column('id')
         .where(sql.ref('link_seq'), 'is', null)
         .execute();
-      await db.schema.createIndex('referrals_link_seq').on('referrals').column('link_seq').execute();
+      // Partial, so the planner never takes it for `link_seq IS NULL` (that is referrals_unlinked, in id order).
+      await db.schema
+        .createIndex('referrals_link_seq')
+        .on('referrals')
+        .column('link_seq')
+        .where(sql.ref('link_seq'), 'is not', null)
+        .execute();
 
       await db.schema
         .createTable('link_state')
