@@ -34,26 +34,26 @@ export function ingestCommand(program: Command, ctx: CommandContext): void {
         const progress = ctx.stderr.isTTY && !opts.json ? progressReporter(ctx.stderr) : undefined;
         // Parsing runs beside the main thread, which reads files and writes the database.
         const pool = createParsePool(Math.max(1, availableParallelism() - 1));
-        const summary = await ingestUnits(
-          readUnits(inputs, {
-            maxBytes: app.config.maxInputBytes,
-            stdin: ctx.stdin,
-            ...(progress && { onDiscovered: progress.discovered }),
-          }),
-          app.intake,
-          source,
-          ctx.operator,
-          {
-            batchSize: opts.batchSize,
-            now: () => new Date(),
-            ...(progress && { onProgress: progress.update }),
-            ...(opts.strict && { check: strictCheck }),
-            parse: (units, now) => pool.parse(units, now),
-          },
-        ).finally(() => pool.close());
+        const summary = await app.link.deferred(() =>
+          ingestUnits(
+            readUnits(inputs, {
+              maxBytes: app.config.maxInputBytes,
+              stdin: ctx.stdin,
+              ...(progress && { onDiscovered: progress.discovered }),
+            }),
+            app.intake,
+            source,
+            ctx.operator,
+            {
+              batchSize: opts.batchSize,
+              now: () => new Date(),
+              ...(progress && { onProgress: progress.update }),
+              ...(opts.strict && { check: strictCheck }),
+              parse: (units, now) => pool.parse(units, now),
+            },
+          ).finally(() => pool.close()),
+        );
         progress?.done();
-        // Link what was stored (the linker also runs during intake; this waits for the rest).
-        await app.link.catchUp();
         ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : humanSummary(summary));
         ctx.exit(summary.rejected > 0 ? EXIT.rejected : EXIT.ok);
       },

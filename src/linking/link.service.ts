@@ -51,6 +51,11 @@ export interface LinkService {
   nudge(): void;
   /** Stops taking nudges and waits for the linking under way (before the database closes). */
   stop(): Promise<void>;
+  /**
+   * Holds nudges while `work` runs (a bulk ingest links once at the end, in full batches, instead of after
+   * every batch it stores), then links what was stored.
+   */
+  deferred<T>(work: () => Promise<T>): Promise<T>;
   /** Drops every subject and links everything again, in the order it was first linked. */
   rebuild(): Promise<LinkRunSummary & { readonly seconds: number }>;
   /** The engine, caught up (for reads that need it: decisions, nickname index). */
@@ -82,6 +87,7 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
   let queue: Promise<unknown> = Promise.resolve();
   let pending = false;
   let stopped = false;
+  let deferring = 0;
 
   function serial<T>(work: () => Promise<T>): Promise<T> {
     const run = queue.then(work, work);
@@ -297,12 +303,22 @@ export function createLinkService(deps: LinkServiceDeps & { onError?: (e: unknow
     catchUp: () => serial(catchUpNow),
 
     nudge() {
-      if (pending || stopped) return;
+      if (pending || stopped || deferring > 0) return;
       pending = true;
       setImmediate(() => {
         pending = false;
         if (!stopped) service.catchUp().catch((err: unknown) => deps.onError?.(err));
       });
+    },
+
+    async deferred(work) {
+      deferring++;
+      try {
+        return await work();
+      } finally {
+        deferring--;
+        await service.catchUp();
+      }
     },
 
     async stop() {
