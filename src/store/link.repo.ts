@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Identifier, IdentifierFacts } from '../domain/identifier.ts';
-import type { Instant } from '../domain/ids.ts';
+import type { Identifier } from '../domain/identifier.ts';
 import { chunks } from './audit.repo.ts';
+import { identifierOf } from './referrals.repo.ts';
 import type { Tables } from './schema.ts';
 
 type Db = Kysely<Tables> | Transaction<Tables>;
@@ -86,17 +86,7 @@ async function withIdentifiers(
     .execute();
   const by = new Map<string, Identifier[]>(ids.map((id) => [id, []]));
   for (const r of found) {
-    by.get(r.referral_id)?.push({
-      kind: r.kind as Identifier['kind'],
-      value: r.value,
-      raw: r.raw,
-      role: r.role as Identifier['role'],
-      account: r.account,
-      ...(r.service !== null && { service: r.service }),
-      ...(r.port !== null && { port: r.port }),
-      ...(r.seen_at !== null && { at: r.seen_at as Instant }),
-      ...(r.facts !== null && { facts: JSON.parse(r.facts) as IdentifierFacts }),
-    });
+    by.get(r.referral_id)?.push(identifierOf(r));
   }
   return rows.map((r) => ({
     id: r.id,

@@ -318,7 +318,12 @@ export async function listIdentifiers(db: Kysely<Tables>, referralId: string): P
     .where('referral_id', '=', referralId)
     .orderBy('ord')
     .execute();
-  return rows.map((r) => ({
+  return rows.map(identifierOf);
+}
+
+/** A stored identifier row as the domain's `Identifier`. */
+export function identifierOf(r: Tables['identifiers']): Identifier {
+  return {
     kind: r.kind as Identifier['kind'],
     value: r.value,
     raw: r.raw,
@@ -328,7 +333,7 @@ export async function listIdentifiers(db: Kysely<Tables>, referralId: string): P
     ...(r.port !== null && { port: r.port }),
     ...(r.seen_at !== null && { at: r.seen_at as Instant }),
     ...(r.facts !== null && { facts: JSON.parse(r.facts) as IdentifierFacts }),
-  }));
+  };
 }
 
 export interface QueueFilter {
