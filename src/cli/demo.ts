@@ -42,12 +42,15 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
           });
           const source = await demoOrganisations(app, ctx);
           await app.loadHashLists();
-          const s = await ingestUnits(
-            readUnits([dir], { maxBytes: app.config.maxInputBytes, stdin: ctx.stdin }),
-            app.intake,
-            source,
-            ctx.operator,
-            { batchSize: 500, now: () => new Date() },
+          // Linked once at the end, in full batches.
+          const s = await app.link.deferred(() =>
+            ingestUnits(
+              readUnits([dir], { maxBytes: app.config.maxInputBytes, stdin: ctx.stdin }),
+              app.intake,
+              source,
+              ctx.operator,
+              { batchSize: 500, now: () => new Date() },
+            ),
           );
           ctx.stdout.write(
             `demo: ingested ${s.accepted} synthetic referrals from ${source.slug} (rejected ${s.rejected})\n`,
@@ -65,11 +68,10 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
 }
 
 /**
- * Links what was ingested and loads a synthetic register of "known accounts": the e-mails of a few
+ * Loads a synthetic register of "known accounts": the e-mails of a few
  * generated persons (invented, example.* domains), so prior-record hits and their priority factor show.
  */
 async function demoRegister(app: App, ctx: CommandContext, truthPath: string): Promise<void> {
-  const linked = await app.link.catchUp();
   const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as {
     persons: { id: string; identifiers: { emails: string[] } }[];
   };
@@ -87,7 +89,7 @@ async function demoRegister(app: App, ctx: CommandContext, truthPath: string): P
   );
   if (!r.ok) throw new Error(`demo: register: ${r.problems.map((p) => p.message).join('; ')}`);
   ctx.stdout.write(
-    `demo: linked ${linked.linked} referrals; register demo-known-accounts: ${r.value.entries} entries, ${r.value.subjectsMatched} subjects match\n`,
+    `demo: referrals linked into subjects; register demo-known-accounts: ${r.value.entries} entries, ${r.value.subjectsMatched} subjects match\n`,
   );
 }
 
