@@ -1,6 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import type { Problem } from '../domain/errors.ts';
 import type { LinkRunSummary } from '../linking/link.service.ts';
 import type {
   CommunityView,
@@ -9,6 +8,7 @@ import type {
   SubjectView,
 } from '../linking/subjects.service.ts';
 import { EXIT, positiveInt, UsageError, type CommandContext } from './cli.ts';
+import { readText, refused, refusedFile } from './replies.ts';
 
 const GRAPH_FORMATS = ['json', 'graphml'] as const;
 const REGISTER_FORMATS = ['csv', 'json'] as const;
@@ -369,33 +369,4 @@ function formatOf(file: string): RegisterFormat {
   if (lower.endsWith('.csv')) return 'csv';
   if (lower.endsWith('.json')) return 'json';
   throw new UsageError(`--format: cannot tell csv or json from the name ${file}; say which with --format`);
-}
-
-async function readText(ctx: CommandContext, file: string): Promise<string | undefined> {
-  try {
-    return file === '-' ? await streamText(ctx.stdin) : await readFile(file, 'utf8');
-  } catch (e) {
-    ctx.stderr.write(`conduit: ${file}: ${(e as Error).message}\n`);
-    ctx.exit(EXIT.usage);
-    return undefined;
-  }
-}
-
-async function streamText(s: NodeJS.ReadableStream): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const c of s) parts.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(parts).toString('utf8');
-}
-
-/** A refused request: not found is a failure (1), anything else a usage error (2), as for `queue`. */
-function refused(ctx: CommandContext, problems: readonly Problem[]): void {
-  for (const p of problems) ctx.stderr.write(`conduit: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
-  ctx.exit(problems.some((p) => p.code === 'not_found') ? EXIT.failure : EXIT.usage);
-}
-
-/** A refused file, as for `lexicon import`: each problem with its place, exit 3 (nothing loaded). */
-function refusedFile(ctx: CommandContext, problems: readonly Problem[], file: string): void {
-  for (const p of problems)
-    ctx.stderr.write(`conduit: ${[file, p.path].filter(Boolean).join(': ')}: ${p.message}\n`);
-  ctx.exit(problems.some((p) => p.code === 'not_found') ? EXIT.failure : EXIT.rejected);
 }

@@ -2,7 +2,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PRIORITY_LEVELS, type PriorityLevel } from '../domain/decision.ts';
 import type { Problem } from '../domain/errors.ts';
 import type { QueueItem } from '../triage/triage.service.ts';
-import { EXIT, positiveInt, UsageError, type CommandContext } from './cli.ts';
+import { positiveInt, UsageError, type CommandContext } from './cli.ts';
+import { refused } from './replies.ts';
 
 /** `conduit queue` (the triage queue and its actions) and `conduit route rerun`. */
 export function queueCommands(program: Command, ctx: CommandContext): void {
@@ -150,13 +151,4 @@ function done(
 ): void {
   if (!r.ok) return refused(ctx, r.problems);
   ctx.stdout.write(json ? `${JSON.stringify(r.value)}\n` : `${r.value.id}: ${what}\n`);
-}
-
-function refused(ctx: CommandContext, problems: readonly Problem[]): void {
-  for (const p of problems) ctx.stderr.write(`conduit: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
-  ctx.exit(
-    problems.some((p) => p.code === 'not_found' || p.code === 'unknown_organisation')
-      ? EXIT.failure
-      : EXIT.usage,
-  );
 }

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import type { Problem } from '../domain/errors.ts';
 import { LEXICON_FORMATS, RULE_KINDS, type LexiconFormat, type RuleKind } from '../rules/rules.service.ts';
 import { EXIT, type CommandContext } from './cli.ts';
+import { readText, refusedFile } from './replies.ts';
 
 /** `conduit rules` (routing and priority rules) and `conduit lexicon` (indicator term lists). */
 export function rulesCommands(program: Command, ctx: CommandContext): void {
@@ -15,7 +14,7 @@ export function rulesCommands(program: Command, ctx: CommandContext): void {
     .addOption(kind())
     .action(async (opts: { kind: RuleKind }) => {
       const r = await (await ctx.app()).rules.show(opts.kind, ctx.operator);
-      if (!r.ok) return refused(ctx, r.problems, '');
+      if (!r.ok) return refusedFile(ctx, r.problems, '');
       ctx.stdout.write(`${JSON.stringify(r.value, null, 2)}\n`);
     });
   rules
@@ -27,7 +26,7 @@ export function rulesCommands(program: Command, ctx: CommandContext): void {
       const doc = await readJson(ctx, file);
       if (doc === undefined) return;
       const r = (await ctx.app()).rules.validate(opts.kind, doc.value);
-      if (!r.ok) return refused(ctx, r.problems, file);
+      if (!r.ok) return refusedFile(ctx, r.problems, file);
       ctx.stdout.write(`${file}: valid ${opts.kind} rules, version ${r.value.version}\n`);
     });
   rules
@@ -39,7 +38,7 @@ export function rulesCommands(program: Command, ctx: CommandContext): void {
       const doc = await readJson(ctx, file);
       if (doc === undefined) return;
       const r = await (await ctx.app()).rules.load(opts.kind, doc.value, ctx.operator);
-      if (!r.ok) return refused(ctx, r.problems, file);
+      if (!r.ok) return refusedFile(ctx, r.problems, file);
       ctx.stdout.write(`loaded ${opts.kind} rules ${r.value.version} (revision ${r.value.revision})\n`);
     });
 
@@ -57,7 +56,7 @@ export function rulesCommands(program: Command, ctx: CommandContext): void {
       if (text === undefined) return;
       const format = opts.format ?? (file.toLowerCase().endsWith('.json') ? 'json' : 'csv');
       const r = await (await ctx.app()).rules.importLexicon(opts.name, text, format, ctx.operator);
-      if (!r.ok) return refused(ctx, r.problems, file);
+      if (!r.ok) return refusedFile(ctx, r.problems, file);
       ctx.stdout.write(
         `loaded lexicon ${r.value.name} revision ${r.value.revision}: ${r.value.terms} terms\n`,
       );
@@ -68,7 +67,7 @@ export function rulesCommands(program: Command, ctx: CommandContext): void {
     .option('--json', 'print one JSON document')
     .action(async (opts: { json?: boolean }) => {
       const r = await (await ctx.app()).rules.lexicons(ctx.operator);
-      if (!r.ok) return refused(ctx, r.problems, '');
+      if (!r.ok) return refusedFile(ctx, r.problems, '');
       if (opts.json) {
         ctx.stdout.write(`${JSON.stringify(r.value)}\n`);
         return;
@@ -84,19 +83,9 @@ export function rulesCommands(program: Command, ctx: CommandContext): void {
     .argument('<name>')
     .action(async (name: string) => {
       const r = await (await ctx.app()).rules.removeLexicon(name, ctx.operator);
-      if (!r.ok) return refused(ctx, r.problems, '');
+      if (!r.ok) return refusedFile(ctx, r.problems, '');
       ctx.stdout.write(`retired lexicon ${name}\n`);
     });
-}
-
-async function readText(ctx: CommandContext, file: string): Promise<string | undefined> {
-  try {
-    return file === '-' ? await streamText(ctx.stdin) : await readFile(file, 'utf8');
-  } catch (e) {
-    ctx.stderr.write(`conduit: ${file}: ${(e as Error).message}\n`);
-    ctx.exit(EXIT.usage);
-    return undefined;
-  }
 }
 
 async function readJson(ctx: CommandContext, file: string): Promise<{ value: unknown } | undefined> {
@@ -109,16 +98,4 @@ async function readJson(ctx: CommandContext, file: string): Promise<{ value: unk
     ctx.exit(EXIT.rejected);
     return undefined;
   }
-}
-
-async function streamText(s: NodeJS.ReadableStream): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const c of s) parts.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function refused(ctx: CommandContext, problems: readonly Problem[], file: string): void {
-  for (const p of problems)
-    ctx.stderr.write(`conduit: ${[file, p.path].filter(Boolean).join(': ')}: ${p.message}\n`);
-  ctx.exit(problems.some((p) => p.code === 'not_found') ? EXIT.failure : EXIT.rejected);
 }
