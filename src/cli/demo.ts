@@ -1,9 +1,11 @@
+import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { App } from '../app.ts';
+import type { RequestContext } from '../domain/access.ts';
 import type { Organisation } from '../domain/organisation.ts';
 import type { NewOrganisation } from '../organisations/organisations.service.ts';
 import { generateScenario } from '../generate/generate.ts';
@@ -29,36 +31,12 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${opts.file}${suffix}`, { force: true });
       const app = await ctx.openApp({ db: `sqlite:${opts.file}` });
       try {
-        const dir = mkdtempSync(join(tmpdir(), 'conduit-demo-'));
-        try {
-          // Addresses drawn from the geo database's own country ranges (DESIGN.md allows them where geolocation
-          // must work): the demo shows routing by IP as well as by phone and provider estimate.
-          await generateScenario({
-            reports: opts.reports,
-            seed: opts.seed,
-            outDir: dir,
-            format: 'xml',
-            geoIps: true,
-          });
-          const source = await demoOrganisations(app, ctx);
-          await app.loadHashLists();
-          // Linked once at the end, in full batches.
-          const s = await app.link.deferred(() =>
-            ingestUnits(
-              readUnits([dir], { maxBytes: app.config.maxInputBytes, stdin: ctx.stdin }),
-              app.intake,
-              source,
-              ctx.operator,
-              { batchSize: 500, now: () => new Date() },
-            ),
-          );
-          ctx.stdout.write(
-            `demo: ingested ${s.accepted} synthetic referrals from ${source.slug} (rejected ${s.rejected})\n`,
-          );
-          await demoRegister(app, ctx, join(dir, 'truth.json'));
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        await seedDemo(
+          app,
+          ctx.operator,
+          { reports: opts.reports, seed: opts.seed, stdin: ctx.stdin },
+          (line) => ctx.stdout.write(`${line}\n`),
+        );
         for (const line of await demoLogins(app, ctx)) ctx.stdout.write(`${line}\n`);
         if (opts.serve) await serve(app, opts, ctx);
       } finally {
@@ -68,10 +46,56 @@ export function demoCommand(program: Command, ctx: CommandContext): void {
 }
 
 /**
+ * The synthetic operation: organisations, generated CyberTipline reports ingested and linked, a register.
+ * The browser tests stand on the same data as the demo.
+ */
+export async function seedDemo(
+  app: App,
+  operator: RequestContext,
+  opts: { reports: number; seed: string; stdin: Readable },
+  log: (line: string) => void,
+): Promise<Organisation> {
+  const dir = mkdtempSync(join(tmpdir(), 'conduit-demo-'));
+  try {
+    // Addresses drawn from the geo database's own country ranges (DESIGN.md allows them where geolocation
+    // must work): the demo shows routing by IP as well as by phone and provider estimate.
+    await generateScenario({
+      reports: opts.reports,
+      seed: opts.seed,
+      outDir: dir,
+      format: 'xml',
+      geoIps: true,
+    });
+    const source = await demoOrganisations(app, operator);
+    await app.loadHashLists();
+    // Linked once at the end, in full batches.
+    const s = await app.link.deferred(() =>
+      ingestUnits(
+        readUnits([dir], { maxBytes: app.config.maxInputBytes, stdin: opts.stdin }),
+        app.intake,
+        source,
+        operator,
+        { batchSize: 500, now: () => new Date() },
+      ),
+    );
+    log(`demo: ingested ${s.accepted} synthetic referrals from ${source.slug} (rejected ${s.rejected})`);
+    await demoRegister(app, operator, join(dir, 'truth.json'), log);
+    return source;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Loads a synthetic register of "known accounts": the e-mails of a few
  * generated persons (invented, example.* domains), so prior-record hits and their priority factor show.
  */
-async function demoRegister(app: App, ctx: CommandContext, truthPath: string): Promise<void> {
+async function demoRegister(
+  app: App,
+  operator: RequestContext,
+  truthPath: string,
+  log: (line: string) => void,
+): Promise<void> {
   const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as {
     persons: { id: string; identifiers: { emails: string[] } }[];
   };
@@ -81,22 +105,17 @@ async function demoRegister(app: App, ctx: CommandContext, truthPath: string): P
     'reference,kind,value,label',
     ...rows.map(([id, e]) => `DEMO-${id},email,${e},synthetic known account`),
   ];
-  const r = await app.subjects.importRegister(
-    'demo-known-accounts',
-    `${csv.join('\n')}\n`,
-    'csv',
-    ctx.operator,
-  );
+  const r = await app.subjects.importRegister('demo-known-accounts', `${csv.join('\n')}\n`, 'csv', operator);
   if (!r.ok) throw new Error(`demo: register: ${r.problems.map((p) => p.message).join('; ')}`);
-  ctx.stdout.write(
-    `demo: referrals linked into subjects; register demo-known-accounts: ${r.value.entries} entries, ${r.value.subjectsMatched} subjects match\n`,
+  log(
+    `demo: referrals linked into subjects; register demo-known-accounts: ${r.value.entries} entries, ${r.value.subjectsMatched} subjects match`,
   );
 }
 
 /** A small tree (the source, the hub, a national centre and one of its units), as an operation would have. */
-async function demoOrganisations(app: App, ctx: CommandContext): Promise<Organisation> {
+async function demoOrganisations(app: App, operator: RequestContext): Promise<Organisation> {
   const add = async (o: NewOrganisation): Promise<Organisation> => {
-    const r = await app.organisations.add(o, ctx.operator);
+    const r = await app.organisations.add(o, operator);
     if (!r.ok) throw new Error(`demo: ${o.slug}: ${r.problems.map((p) => p.message).join('; ')}`);
     return r.organisation;
   };

@@ -33,6 +33,7 @@ export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): 
   }, 30_000);
   poll.unref();
   const { tls } = app.config;
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(opts.host);
   const server = await buildServer({
     ...app,
     maxInputBytes: app.config.maxInputBytes,
@@ -41,8 +42,11 @@ export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): 
     ...(tls && { tls: { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) } }),
     now: () => new Date(),
     logger: false,
+    // Plain HTTP on loopback is a workstation (the demo): a Secure cookie would never come back. Elsewhere
+    // without TLS, a proxy in front is assumed to terminate it, so the cookie stays Secure.
+    secureCookies: Boolean(tls) || !loopback,
   });
-  if (!tls && !['127.0.0.1', '::1', 'localhost'].includes(opts.host)) {
+  if (!tls && !loopback) {
     ctx.stderr.write(
       `conduit: warning: serving on ${opts.host} without TLS: passwords and sessions cross the network in clear; set CONDUIT_TLS_CERT and CONDUIT_TLS_KEY\n`,
     );

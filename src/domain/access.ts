@@ -96,6 +96,11 @@ const SCOPE_PERMISSIONS: Readonly<Record<Scope, readonly Permission[]>> = {
   read: ['referral.status', 'referral.read'],
 };
 
+/** What a role may do: the web application shows only what its user can use. */
+export function permissionsOf(role: Role): readonly Permission[] {
+  return ROLE_PERMISSIONS[role];
+}
+
 /** Who is asking. Every service call carries one; the audit trail names it. */
 export type Principal =
   | {

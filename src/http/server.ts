@@ -34,6 +34,7 @@ import type { TriageService } from '../triage/triage.service.ts';
 import type { RulesService } from '../rules/rules.service.ts';
 import type { SubjectsService } from '../linking/subjects.service.ts';
 import { subjectRoutes } from './subjects.routes.ts';
+import { isPageRequest, page, webRoutes } from './web.ts';
 
 export interface HttpDeps {
   readonly intake: IntakeService;
@@ -109,6 +110,8 @@ export async function buildServerWithRoutes(deps: HttpDeps): Promise<Server> {
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
+    // A page of the web application, reloaded or bookmarked: the browser routes it.
+    if (isPageRequest(req)) return page(reply);
     const { status, body } = errorBody([problem('not_found', req.url, 'no such route')]);
     return reply.status(status).send(body);
   });
@@ -176,9 +179,7 @@ export async function buildServerWithRoutes(deps: HttpDeps): Promise<Server> {
     { config: { access: 'public' }, schema: { hide: true } },
     () => ReferralSchema,
   );
-  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(homePage()),
-  );
+  await webRoutes(app);
   await app.register(sessionRoutes({ access: deps.access, secureCookies: deps.secureCookies ?? true }), {
     prefix: '/api/v1',
   });
@@ -206,17 +207,4 @@ function parameterOf(v: FastifySchemaValidationError): string {
   const missing = v.keyword === 'required' ? v.params.missingProperty : undefined;
   const path = v.instancePath.replace(/^\//, '');
   return typeof missing === 'string' ? [path, missing].filter(Boolean).join('/') : path;
-}
-
-function homePage(): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Conduit</title></head>
-<body><main><h1>Conduit is running</h1>
-<p>Referral intake and routing. The web application will replace this page.</p>
-<ul><li><a href="/api/docs">API documentation (OpenAPI)</a></li>
-<li><a href="/api/v1/referrals">Referrals (JSON)</a></li>
-<li><a href="/api/v1/queue">Your organisation's triage queue (JSON)</a></li>
-<li><a href="/api/v1/schemas/referral">Canonical referral JSON Schema</a></li></ul>
-</main><footer><p>IP geolocation: <a href="https://db-ip.com">IP Geolocation by DB-IP</a>, licensed under
-<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a> (unless the agency configured its own
-database).</p></footer></body></html>`;
 }

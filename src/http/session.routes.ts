@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AccessService } from '../access/access.service.ts';
+import { permissionsOf } from '../domain/access.ts';
 import { principalOf, SESSION_COOKIE } from './auth.ts';
 import { BODY_LIMITS, jsonBody } from './body.ts';
 import { sendProblems } from './errors.ts';
@@ -46,7 +47,12 @@ export function sessionRoutes(deps: {
         const r = await access.signIn(body.value, req.id);
         if (!r.ok) return sendProblems(reply, r.problems);
         void reply.setCookie(SESSION_COOKIE, r.token, { ...cookie, expires: new Date(r.expiresAt) });
-        return reply.status(201).send({ user: r.user, csrfToken: r.csrfToken, expiresAt: r.expiresAt });
+        return reply.status(201).send({
+          user: r.user,
+          permissions: permissionsOf(r.user.role),
+          csrfToken: r.csrfToken,
+          expiresAt: r.expiresAt,
+        });
       },
     );
 
@@ -59,6 +65,7 @@ export function sessionRoutes(deps: {
         const user = await access.whoAmI({ principal: p, requestId: req.id });
         return {
           user,
+          permissions: user ? permissionsOf(user.role) : [],
           ...(req.sessionToken !== undefined && { csrfToken: access.csrfToken(req.sessionToken) }),
         };
       },

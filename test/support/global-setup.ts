@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { PG_URL } from './pg-url.ts';
+import { buildWebIfStale } from './web-build.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +16,9 @@ declare module 'vitest' {
  * introspects every schema of the database, and a schema dropped by a test running in parallel in the
  * middle of that scan fails it ("schema … does not exist").
  */
-export default function setup(project: TestProject): () => Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The browser tests serve the built web application: build it first when its sources changed.
+  await buildWebIfStale();
   const run = randomBytes(4).toString('hex');
   project.provide('pgRun', run);
   return async () => {

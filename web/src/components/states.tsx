@@ -1,0 +1,80 @@
+import type { ReactNode } from 'react';
+import { ApiError } from '../api/client.ts';
+import { common } from '../i18n/common.ts';
+import { useT } from '../i18n/i18n.tsx';
+
+/** Any failure as a helpful message: what happened, what to do, each field the server named. */
+export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const t = useT(common);
+  const e = error instanceof ApiError ? error : undefined;
+  const headline = !e
+    ? t('errorServer')
+    : e.status === 0
+      ? t('errorNetwork')
+      : e.status === 401
+        ? t('errorUnauthenticated')
+        : e.status === 403
+          ? t('errorForbidden')
+          : e.status === 404
+            ? t('errorNotFound')
+            : e.status === 409
+              ? t('errorConflict')
+              : e.status === 429
+                ? t('errorRateLimited')
+                : e.status >= 500
+                  ? t('errorServer')
+                  : t('errorInvalid');
+  const details = e?.problems.length
+    ? e.problems
+    : e && e.status >= 400 && e.status < 500
+      ? [{ path: '', message: e.message }]
+      : [];
+  return (
+    <div role="alert" className="error">
+      <p className="error-title">
+        <strong>{t('errorTitle')}:</strong> {headline}
+      </p>
+      {details.length > 0 && (
+        <ul>
+          {details.map((p, i) => (
+            <li key={i}>{p.path ? t('errorField', { field: p.path, message: p.message }) : p.message}</li>
+          ))}
+        </ul>
+      )}
+      {e?.requestId && <p className="muted">{t('requestId', { id: e.requestId })}</p>}
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          {t('retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ label }: { label?: string }) {
+  const t = useT(common);
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      {label ?? t('loading')}
+    </p>
+  );
+}
+
+export function Empty({ children }: { children?: ReactNode }) {
+  const t = useT(common);
+  return <p className="empty">{children ?? t('empty')}</p>;
+}
+
+/** Loading, error or content of one query, the same way on every screen. */
+export function QueryState<T>({
+  query,
+  children,
+}: {
+  query: { isPending: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <Loading />;
+  if (query.error || query.data === undefined)
+    return <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />;
+  return <>{children(query.data)}</>;
+}

@@ -1,0 +1,7 @@
+export default function Communities() {
+  return (
+    <main id="main">
+      <h1>Communities</h1>
+    </main>
+  );
+}

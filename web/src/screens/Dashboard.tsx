@@ -1,0 +1,7 @@
+export default function Dashboard() {
+  return (
+    <main id="main">
+      <h1>Dashboard</h1>
+    </main>
+  );
+}
