@@ -8,6 +8,7 @@ import type { IntakeService } from './intake/intake.service.ts';
 import type { IspwsService } from './intake/ispws.service.ts';
 import type { OrganisationsService } from './organisations/organisations.service.ts';
 import type { ReferralsService } from './referrals/referrals.service.ts';
+import type { DashboardService } from './referrals/dashboard.service.ts';
 import type { RulesService } from './rules/rules.service.ts';
 import type { TriageService } from './triage/triage.service.ts';
 import type { Database } from './store/db.ts';
@@ -21,6 +22,8 @@ export interface App {
   readonly intake: IntakeService;
   readonly ispws: IspwsService;
   readonly referrals: ReferralsService;
+  /** Counts over the referrals in reach, for the supervisor's dashboard. */
+  readonly dashboard: DashboardService;
   readonly organisations: OrganisationsService;
   readonly access: AccessService;
   readonly audit: AuditService;

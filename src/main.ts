@@ -10,6 +10,7 @@ import { createAccessService } from './access/access.service.ts';
 import { createOrganisationsService } from './organisations/organisations.service.ts';
 import { createPipeline } from './pipeline/pipeline.ts';
 import { createReferralsService } from './referrals/referrals.service.ts';
+import { createDashboardService } from './referrals/dashboard.service.ts';
 import { migrate, openDatabase } from './store/db.ts';
 import { createHashIndexHolder } from './hashlists/hash-index.ts';
 import { createHashListsService } from './hashlists/hashlists.service.ts';
@@ -95,6 +96,7 @@ export async function createApp(config: Config): Promise<App> {
       intake,
       ispws,
       referrals: createReferralsService({ database, organisations, clock }),
+      dashboard: createDashboardService({ database, organisations, clock }),
       organisations,
       access,
       audit: createAuditService({ database, organisations, clock }),

@@ -490,6 +490,11 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
     access: 'public',
     plan: () => Promise.resolve({ request: { method: 'GET', url: '/' }, ok: 200 }),
   },
+  // The web application's hashed files: public, like the page that loads them (a missing one is a 404).
+  'GET /assets/*': {
+    access: 'public',
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/assets/no-such-file.js' }, ok: 404 }),
+  },
   'GET /api/v1/schemas/referral': {
     access: 'public',
     plan: () => Promise.resolve({ request: { method: 'GET', url: '/api/v1/schemas/referral' }, ok: 200 }),
@@ -617,6 +622,32 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
             : undefined,
       });
     },
+  },
+
+  'GET /api/v1/referrals/:id/raw': {
+    access: 'referral.read',
+    plan: (c) => {
+      const r = c.world.objects[c.target].referral;
+      const access = referralAccess(c.who, c.own, { source: c.target, recipient: RECEIVING });
+      return Promise.resolve({
+        request: { method: 'GET', url: `/api/v1/referrals/${r.id}/raw` },
+        ok: 200,
+        // The submitted document is content: only for whoever may read the referral whole.
+        visible: access === 'full',
+        hidden: 404,
+        marks: [r.sourceRef, r.content],
+        ...(access !== 'full' && { never: [r.content] }),
+        absent: {
+          request: { method: 'GET', url: `/api/v1/referrals/${GHOST_ID}/raw` },
+          stands: [r.id, GHOST_ID],
+        },
+      });
+    },
+  },
+  'GET /api/v1/dashboard': {
+    access: 'referral.read',
+    // Counts over the caller's own reach (web-api.routes.test.ts checks what is counted).
+    plan: () => Promise.resolve({ request: { method: 'GET', url: '/api/v1/dashboard' }, ok: 200 }),
   },
 
   'GET /api/v1/organisations': {
@@ -854,6 +885,23 @@ const TEMPLATES: Readonly<Record<string, Template>> = {
         hidden: 422,
         absent: {
           request: { method: 'GET', url: `/api/v1/queue?org=${GHOST_ORG}` },
+          stands: [c.target, GHOST_ORG],
+        },
+      }),
+  },
+  'GET /api/v1/queue/arrivals': {
+    access: 'referral.read',
+    plan: (c) =>
+      Promise.resolve({
+        request: { method: 'GET', url: `/api/v1/queue/arrivals?org=${c.target}&since=2000-01-01T00:00:00Z` },
+        ok: 200,
+        visible: within(c.target, c.own),
+        hidden: 422,
+        absent: {
+          request: {
+            method: 'GET',
+            url: `/api/v1/queue/arrivals?org=${GHOST_ORG}&since=2000-01-01T00:00:00Z`,
+          },
           stands: [c.target, GHOST_ORG],
         },
       }),

@@ -27,6 +27,7 @@ import { createIntakeService } from '../intake/intake.service.ts';
 import { apiKeyAuthenticator, createIspwsService } from '../intake/ispws.service.ts';
 import { createOrganisationsService } from '../organisations/organisations.service.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
+import { createDashboardService } from '../referrals/dashboard.service.ts';
 import { createReferralsService } from '../referrals/referrals.service.ts';
 import { verifyAuditChain } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
@@ -167,6 +168,7 @@ describe.each(DIALECTS)('CyberTipline-compatible intake (/ispws) on %s', (dialec
       intake,
       ispws,
       referrals,
+      dashboard: createDashboardService({ database, organisations, clock }),
       organisations,
       access,
       audit: createAuditService({ database, organisations, clock }),

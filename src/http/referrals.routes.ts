@@ -5,8 +5,8 @@ import { problem, type Problem } from '../domain/errors.ts';
 import type { IntakeResult } from '../intake/intake.service.ts';
 import { parseUnit, type ParsedUnit } from '../intake/parse.ts';
 import type { Unit } from '../intake/sources.ts';
-import { principalOf } from './auth.ts';
-import { sendProblems } from './errors.ts';
+import { contextOf, principalOf } from './auth.ts';
+import { answer, sendProblems } from './errors.ts';
 import type { HttpDeps } from './server.ts';
 
 const ErrorSchema = Type.Object({
@@ -183,6 +183,44 @@ export function referralRoutes(deps: HttpDeps): FastifyPluginAsync {
           return sendProblems(reply, [problem('not_found', 'id', `no referral ${id}`)]);
         }
         return found;
+      },
+    );
+
+    app.get(
+      '/referrals/:id/raw',
+      {
+        config: { access: 'referral.read' },
+        schema: {
+          summary: 'The document exactly as submitted (XML or JSON text), with its media type and SHA-256',
+          params: Type.Object({ id: Type.String() }),
+        },
+      },
+      async (req, reply) => {
+        const { id } = req.params as { id: string };
+        const raw = parseReferralId(id)
+          ? await deps.referrals.raw(id, { principal: principalOf(req), requestId: req.id })
+          : undefined;
+        if (!raw) return sendProblems(reply, [problem('not_found', 'id', `no referral ${id}`)]);
+        return raw;
+      },
+    );
+
+    app.get(
+      '/dashboard',
+      {
+        config: { access: 'referral.read' },
+        schema: {
+          summary:
+            'Referrals in reach over the last days: per day, level, country; held backlog; routing time; match rates',
+          querystring: Type.Object(
+            { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const { days } = req.query as { days?: number };
+        return answer(reply, await deps.dashboard.view({ days: days ?? 30 }, contextOf(req)));
       },
     );
   };

@@ -16,6 +16,7 @@ import type { IntakeService } from '../intake/intake.service.ts';
 import type { IspwsService } from '../intake/ispws.service.ts';
 import type { OrganisationsService } from '../organisations/organisations.service.ts';
 import type { ReferralsService } from '../referrals/referrals.service.ts';
+import type { DashboardService } from '../referrals/dashboard.service.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { adminRoutes } from './admin.routes.ts';
@@ -41,6 +42,7 @@ export interface HttpDeps {
   /** The CyberTipline-compatible intake at /ispws. */
   readonly ispws: IspwsService;
   readonly referrals: ReferralsService;
+  readonly dashboard: DashboardService;
   readonly organisations: OrganisationsService;
   readonly access: AccessService;
   readonly audit: AuditService;

@@ -31,6 +31,17 @@ const QueueQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+const ArrivalsQuery = Type.Object(
+  {
+    since: Type.String({
+      minLength: 1,
+      maxLength: 40,
+      description: 'date-time: count what arrived after it',
+    }),
+    org: Type.Optional(Type.String({ description: "whose queue (slug); your organisation's by default" })),
+  },
+  { additionalProperties: false },
+);
 const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Reason = Type.String({ minLength: 1, maxLength: 1000 });
 const ReassignBody = Type.Object(
@@ -81,6 +92,20 @@ export function triageRoutes(triage: TriageService): FastifyPluginAsync {
             contextOf(req),
           ),
         );
+      },
+    );
+    app.get(
+      '/queue/arrivals',
+      {
+        config: { access: 'referral.read' },
+        schema: {
+          summary: 'How many pending, actionable referrals reached the queue after `since` (live count)',
+          querystring: ArrivalsQuery,
+        },
+      },
+      async (req, reply) => {
+        const q = req.query as { org?: string; since: string };
+        return answer(reply, await triage.arrivals(q, contextOf(req)));
       },
     );
     app.post(

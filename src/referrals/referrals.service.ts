@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type { Decision, Overrides } from '../domain/decision.ts';
 import type { HashMatch } from '../domain/media.ts';
 import type { Instant } from '../domain/ids.ts';
@@ -7,6 +8,7 @@ import { subtreeOf, type Organisation } from '../domain/organisation.ts';
 import { auditEvent, recordAudit, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import {
+  getRaw,
   getReferral,
   listIdentifiers,
   pageReferrals,
@@ -96,8 +98,21 @@ export interface ReferralsService {
     id: string,
     ctx: RequestContext,
   ): Promise<({ readonly access: 'full' } & ReferralView) | SubmissionStatus | undefined>;
+  /**
+   * The document exactly as it was submitted (XML or JSON text), for whoever may read the referral whole;
+   * undefined (as if absent) for anyone else. Audited either way.
+   */
+  raw(id: string, ctx: RequestContext): Promise<RawDocument | undefined>;
   /** Every referral the principal may read, oldest first; the export itself is an audited read. */
   exportAll(filter: ReferralFilter, ctx: RequestContext): AsyncIterable<ExportRecord>;
+}
+
+/** A referral's submitted document, as text. */
+export interface RawDocument {
+  readonly mediaType: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly text: string;
 }
 
 /** How much of a referral a principal may see. */
@@ -225,6 +240,22 @@ export function createReferralsService(deps: {
               },
         overrides: row.overrides === null ? {} : (JSON.parse(row.overrides) as Overrides),
       };
+    },
+
+    async raw(id, ctx) {
+      const row = await getReferral(database.db, id);
+      const full = row !== undefined && accessTo(row, await visibility(ctx)) === 'full';
+      await audit(
+        ctx,
+        'referral.raw',
+        id,
+        full ? {} : { error: row ? 'not_visible' : 'not_found' },
+        full ? 'ok' : row ? 'denied' : 'error',
+      );
+      const raw = full ? await getRaw(database.db, id) : undefined;
+      if (!raw) return undefined;
+      const bytes = raw.encoding === 'gzip' ? gunzipSync(raw.bytes) : Buffer.from(raw.bytes);
+      return { mediaType: raw.media_type, size: raw.size, sha256: raw.sha256, text: bytes.toString('utf8') };
     },
 
     async *exportAll(filter, ctx) {

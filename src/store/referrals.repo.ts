@@ -382,6 +382,33 @@ export async function pageQueue(
   return q.orderBy('r.priority_rank').orderBy('r.received_at').orderBy('r.id').limit(page.limit).execute();
 }
 
+/**
+ * Pending, actionable referrals of an organisation received after `since`. Ids are UUIDv7, minted at
+ * receipt, so the range starts on the `referrals_recipient` index at the first id that time could have.
+ */
+export async function countArrivals(
+  db: Kysely<Tables>,
+  recipientOrgId: string,
+  since: string,
+): Promise<{ count: number; latest: string | null }> {
+  const r = await db
+    .selectFrom('referrals')
+    .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.max('received_at').as('latest')])
+    .where('recipient_org_id', '=', recipientOrgId)
+    .where('id', '>=', uuidV7Floor(since))
+    .where('received_at', '>', since)
+    .where('classification', '=', 'actionable')
+    .where('triage', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return { count: Number(r.n), latest: r.latest ?? null };
+}
+
+/** The smallest UUIDv7 of a millisecond: its 48-bit timestamp, then zeros. */
+function uuidV7Floor(at: string): string {
+  const hex = Math.max(0, Date.parse(at)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+}
+
 /** The triage columns of one referral that an action changes. */
 export type TriageUpdate = Partial<
   Pick<

@@ -11,6 +11,7 @@ import type { Pipeline } from '../pipeline/pipeline.ts';
 import { auditEvent, auditedWrite, recordAudit, type AuditEntry } from '../store/audit.repo.ts';
 import type { Database } from '../store/db.ts';
 import {
+  countArrivals,
   effectiveColumns,
   getReferral,
   pageQueue,
@@ -74,6 +75,14 @@ export interface RerouteSummary {
 export interface TriageService {
   /** A page of an organisation's queue, by priority then age; an audited read naming every id shown. */
   queue(q: QueueQuery, ctx: RequestContext): Promise<Outcome<{ items: QueueItem[]; next: string | null }>>;
+  /**
+   * How many pending, actionable referrals reached the organisation's queue after `since` (the queue
+   * screen's "N new" notice), and when the latest did.
+   */
+  arrivals(
+    q: { readonly org?: string; readonly since: string },
+    ctx: RequestContext,
+  ): Promise<Outcome<{ count: number; latest: string | null }>>;
   /** The organisation it was routed to takes it on (a held one becomes routed there). */
   accept(id: string, ctx: RequestContext): Promise<Outcome<QueueItem>>;
   /** Sends it to another organisation, with a reason; kept as an override across re-routing. */
@@ -138,6 +147,38 @@ export function createTriageService(deps: {
       jurisdiction: { country: r.country, region: r.region, confidence: r.confidence },
       media: media ? { files: media.files, matched: media.matched, unknown: media.unknown.length } : null,
     };
+  }
+
+  /**
+   * Whose queue a request reads: the named organisation, or the caller's own. One outside the caller's
+   * reach is answered like one that does not exist; the refusal of an existing one is recorded, as a refused
+   * read of a referral is.
+   */
+  async function queueOf(
+    org: string | undefined,
+    ctx: RequestContext,
+  ): Promise<Outcome<{ target: Organisation; all: readonly Organisation[] }>> {
+    if (!allowed(ctx, 'referral.read')) return fail('forbidden', '', 'your role cannot read referrals');
+    const all = await organisations.list();
+    const own = orgOf(ctx.principal);
+    const slug = org ?? all.find((o) => o.id === own)?.slug;
+    if (slug === undefined) return fail('bad_request', 'org', 'name the organisation whose queue to read');
+    const target = all.find((o) => o.slug === slug);
+    const r: ReadonlySet<string> | undefined = await organisations.reach(ctx);
+    if (!target || (r !== undefined && !r.has(target.id))) {
+      if (target)
+        await recordAudit(db, [
+          auditEvent(ctx, clock.now(), {
+            action: 'queue.read',
+            objectType: 'organisation',
+            objectId: target.id,
+            details: { error: 'not_visible' },
+            outcome: 'denied',
+          }),
+        ]);
+      return fail('unknown_organisation', 'org', `no organisation ${slug} in your reach`);
+    }
+    return { ok: true, value: { target, all } };
   }
 
   async function names(): Promise<Map<string, string>> {
@@ -210,28 +251,9 @@ export function createTriageService(deps: {
 
   return {
     async queue(q, ctx) {
-      if (!allowed(ctx, 'referral.read')) return fail('forbidden', '', 'your role cannot read referrals');
-      const all = await organisations.list();
-      const own = orgOf(ctx.principal);
-      const slug = q.org ?? all.find((o) => o.id === own)?.slug;
-      if (slug === undefined) return fail('bad_request', 'org', 'name the organisation whose queue to read');
-      const target = all.find((o) => o.slug === slug);
-      const r: ReadonlySet<string> | undefined = await organisations.reach(ctx);
-      // An organisation outside the caller's reach is answered like one that does not exist; the refusal
-      // of an existing one is recorded, as a refused read of a referral is.
-      if (!target || (r !== undefined && !r.has(target.id))) {
-        if (target)
-          await recordAudit(db, [
-            auditEvent(ctx, clock.now(), {
-              action: 'queue.read',
-              objectType: 'organisation',
-              objectId: target.id,
-              details: { error: 'not_visible' },
-              outcome: 'denied',
-            }),
-          ]);
-        return fail('unknown_organisation', 'org', `no organisation ${slug} in your reach`);
-      }
+      const found = await queueOf(q.org, ctx);
+      if (!found.ok) return found;
+      const { target, all } = found.value;
       let after: QueueCursor | undefined;
       if (q.after !== undefined) {
         after = parseCursor(q.after);
@@ -265,6 +287,25 @@ export function createTriageService(deps: {
       ]);
       const last = page.at(-1);
       return { ok: true, value: { items, next: rows.length > q.limit && last ? cursorOf(last) : null } };
+    },
+
+    async arrivals(q, ctx) {
+      const since = parseInstant(q.since);
+      if (!since) return fail('bad_request', 'since', 'not an ISO 8601 date-time');
+      const found = await queueOf(q.org, ctx);
+      if (!found.ok) return found;
+      const { target } = found.value;
+      const value = await countArrivals(db, target.id, since);
+      // A count names no referral, but it is a read of the queue all the same.
+      await recordAudit(db, [
+        auditEvent(ctx, clock.now(), {
+          action: 'queue.arrivals',
+          objectType: 'organisation',
+          objectId: target.id,
+          details: { since, count: value.count },
+        }),
+      ]);
+      return { ok: true, value };
     },
 
     async accept(id, ctx) {
