@@ -23,6 +23,7 @@ export const SUITES = [
   'linking-quality',
   'linking-speed',
   'nicknames',
+  'web',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -157,6 +158,15 @@ export async function run(suite: Suite, opts: RunOptions): Promise<Result | Resu
     case 'linking-speed': {
       const { linkingSpeedBench } = await import('./linking.ts');
       return { suite, ...linkingSpeedBench(opts.reports) };
+    }
+    case 'web': {
+      const { webBench } = await import('./web.ts');
+      const rows = opts.reports ?? 1_000_000;
+      return {
+        suite,
+        command: `conduit bench web --reports ${rows}: queue pages over loopback HTTP on SQLite, Chromium time to interactive, first-screen JS`,
+        figures: await webBench(rows),
+      };
     }
     case 'nicknames': {
       const { nicknameBench } = await import('./nicknames.ts');

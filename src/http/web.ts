@@ -15,7 +15,8 @@ const API_PREFIXES = ['/api/', '/ispws/'];
  */
 export async function webRoutes(app: FastifyInstance, root = WEB_DIST): Promise<void> {
   const built = existsSync(`${root}index.html`);
-  await app.register(fastifyStatic, { root, serve: false });
+  // Built files come with .br and .gz twins (web/vite.config.ts): sent as the browser accepts them.
+  await app.register(fastifyStatic, { root, serve: false, preCompressed: true });
   app.get<{ Params: { '*': string } }>(
     '/assets/*',
     { config: { access: 'public' }, schema: { hide: true } },
@@ -41,7 +42,8 @@ export function isPageRequest(req: FastifyRequest): boolean {
 }
 
 export function page(reply: FastifyReply, built = existsSync(`${WEB_DIST}index.html`)) {
-  if (built) return reply.type('text/html; charset=utf-8').sendFile('index.html');
+  // The page names the current hashed files, so it is never kept (the server's no-store applies).
+  if (built) return reply.type('text/html; charset=utf-8').sendFile('index.html', { cacheControl: false });
   return reply.type('text/html; charset=utf-8').send(NOT_BUILT);
 }
 

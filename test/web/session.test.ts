@@ -33,6 +33,14 @@ describe('web application: sign-in, sign-out, session expiry', () => {
     await page.waitForURL(/\/sign-in$/);
     await page.getByRole('heading', { name: 'Sign in to Conduit' }).waitFor();
     expect(external).toEqual([]);
+    // Hashed assets are sent compressed and kept by the browser; the page itself is never cached.
+    const script = await page.locator('script[type="module"]').getAttribute('src');
+    const asset = await page.request.get(`${server.url}${script}`, {
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
+    expect(asset.headers()['content-encoding']).toBe('br');
+    expect(asset.headers()['cache-control']).toContain('immutable');
+    expect(res?.headers()['cache-control']).toBe('no-store');
     await screenshot(page, '01-sign-in');
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();
