@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', '.bench/', 'bin/', 'web/dist/', 'web/src/api/schema.ts', 'test-results/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'data/',
+      '.bench/',
+      'bin/',
+      'web/dist/',
+      'web/src/api/schema.ts',
+      'test-results/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
