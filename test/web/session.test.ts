@@ -70,6 +70,7 @@ describe('web application: sign-in, sign-out, session expiry', () => {
     const who = await server.user('analyst');
     const page = await newPage(browser);
     await signIn(page, server.url, who);
+    await page.locator('tbody tr').first().waitFor();
     // An administrator disables the account: the session dies with it, and the next request meets a 401.
     const disabled = await server.app.access.disableUser(who.email, OPERATOR);
     expect(disabled.ok).toBe(true);
