@@ -198,16 +198,3 @@ describe.each(DIALECTS)('triage and rules over HTTP (%s)', (dialect) => {
     expect(list.body).not.toContain('tokenalpha');
   });
 });
-
-describe('the home page', () => {
-  it('credits DB-IP for IP geolocation (CC BY 4.0)', async () => {
-    const t = await startTestServer('sqlite');
-    try {
-      const home = await t.http.inject({ method: 'GET', url: '/' });
-      expect(home.body).toContain('IP Geolocation by DB-IP');
-      expect(home.body).toContain('CC BY 4.0');
-    } finally {
-      await t.close();
-    }
-  });
-});

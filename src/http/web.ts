@@ -25,6 +25,8 @@ export async function webRoutes(app: FastifyInstance, root = WEB_DIST): Promise<
       // Hashed names only: a dot-dot or a separator is never one of ours.
       if (!built || !/^[\w.-]+$/.test(name) || name.includes('..'))
         return reply.status(404).type('text/plain').send('not found');
+      // The same address answers brotli, gzip or plain bytes: caches must key on what the client accepts.
+      void reply.header('Vary', 'Accept-Encoding');
       return reply.sendFile(`assets/${name}`, { maxAge: 31_536_000_000, immutable: true });
     },
   );
@@ -43,7 +45,11 @@ export function isPageRequest(req: FastifyRequest): boolean {
 
 export function page(reply: FastifyReply, built = existsSync(`${WEB_DIST}index.html`)) {
   // The page names the current hashed files, so it is never kept (the server's no-store applies).
-  if (built) return reply.type('text/html; charset=utf-8').sendFile('index.html', { cacheControl: false });
+  if (built)
+    return reply
+      .header('Vary', 'Accept-Encoding')
+      .type('text/html; charset=utf-8')
+      .sendFile('index.html', { cacheControl: false });
   return reply.type('text/html; charset=utf-8').send(NOT_BUILT);
 }
 

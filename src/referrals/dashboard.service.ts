@@ -23,7 +23,7 @@ export interface DashboardView {
   readonly byCountry: readonly { readonly country: string | null; readonly count: number }[];
   /** Held for triage now, whenever received, and the oldest of them. */
   readonly held: { readonly backlog: number; readonly oldest: string | null };
-  /** From receipt to the routing decision, over the window's referrals that have one. */
+  /** From receipt to the routing decision in force, over the window's routed (not held) referrals. */
   readonly routing: { readonly decided: number; readonly medianSeconds: number | null };
   /** Share of the window's referrals with at least one (positive) match on each list. */
   readonly matchRates: readonly {
@@ -68,6 +68,10 @@ export function createDashboardService(deps: {
         .where('r.received_at', '>=', from)
         .where('r.received_at', '<', to);
 
+      // Routed (not held) referrals and their current routing decision: a re-route restarts the clock.
+      const routedInWindow = windowed
+        .innerJoin('decisions as d', 'd.referral_id', 'r.id')
+        .where('d.outcome', '=', 'routed');
       const day = sql<string>`substr(r.received_at, 1, 10)`;
       const [perDay, levels, countries, classes, held, decided] = await Promise.all([
         windowed
@@ -95,10 +99,7 @@ export function createDashboardService(deps: {
             (eb) => eb.fn.min('r.received_at').as('oldest'),
           ])
           .executeTakeFirstOrThrow(),
-        windowed
-          .innerJoin('decisions as d', 'd.referral_id', 'r.id')
-          .select((eb) => eb.fn.countAll<number | string>().as('n'))
-          .executeTakeFirstOrThrow(),
+        routedInWindow.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
       ]);
       const decidedCount = Number(decided.n);
       const seconds =
@@ -109,8 +110,7 @@ export function createDashboardService(deps: {
       const middle =
         decidedCount === 0
           ? undefined
-          : await windowed
-              .innerJoin('decisions as d', 'd.referral_id', 'r.id')
+          : await routedInWindow
               .select(seconds.as('s'))
               .orderBy(seconds)
               .limit(1)

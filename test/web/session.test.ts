@@ -33,6 +33,9 @@ describe('web application: sign-in, sign-out, session expiry', () => {
     await page.waitForURL(/\/sign-in$/);
     await page.getByRole('heading', { name: 'Sign in to Conduit' }).waitFor();
     expect(external).toEqual([]);
+    // DB-IP's licence asks for credit wherever its data shows: the footer of every screen, and the page itself.
+    await page.getByRole('link', { name: 'IP geolocation by DB-IP (CC BY 4.0)' }).waitFor();
+    expect(await res?.text()).toContain('IP Geolocation by DB-IP');
     // Hashed assets are sent compressed and kept by the browser; the page itself is never cached.
     const script = await page.locator('script[type="module"]').getAttribute('src');
     const asset = await page.request.get(`${server.url}${script}`, {
