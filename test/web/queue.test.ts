@@ -189,7 +189,7 @@ describe('web application: the triage queue', () => {
     await dialog.waitFor({ state: 'hidden' });
     const results = page.getByRole('region', { name: 'Results of the last action' });
     await results.getByText('2 done, 1 refused.').waitFor();
-    await results.getByText('id: already accepted').waitFor();
+    await results.getByText('already accepted', { exact: true }).waitFor();
     for (const i of [ids[0]!, ids[2]!]) {
       const row = rows.filter({ has: page.getByRole('link', { name: i.sourceRef, exact: true }) });
       await row.getByText('Accepted').first().waitFor();

@@ -303,9 +303,7 @@ describe('web application: subjects, the subject graph, nickname tracing', () =>
     await merge.getByLabel('Reason').fill('Try to undo (test).');
     await merge.getByRole('button', { name: 'Merge' }).click();
     const refusal = merge.getByRole('alert');
-    await refusal
-      .getByText('The merge is refused: an earlier split keeps some of these accounts apart.')
-      .waitFor();
+    await refusal.getByText('This cannot be done now:').waitFor();
     // The server's own words, as it gave them.
     await refusal.getByText('an earlier split keeps some of these accounts apart', { exact: true }).waitFor();
     await screenshot(page, '37-subject-merge-refused');

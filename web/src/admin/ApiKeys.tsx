@@ -1,13 +1,25 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState } from 'react';
 import { api, ok } from '../api/client.ts';
-import { Empty, QueryState } from '../components/states.tsx';
+import type { ApiKeyView, Scope } from '../api/views.ts';
+import { Dialog } from '../components/Dialog.tsx';
+import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
-import { messages, useNumber, useT } from '../i18n/i18n.tsx';
+import { messages, useT } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
-import { keys, reachOf, useOrganisations } from './queries.ts';
-import { AdminPage, ConfirmDialog, CopyButton, Field, FormError, problemsOf, sm } from './shared.tsx';
-import { SCOPES, type ApiKeyView, type CreatedApiKey, type Items, type Scope } from './types.ts';
+import { keys, useItems } from './queries.ts';
+import {
+  AdminPage,
+  CopyButton,
+  Field,
+  FormPanel,
+  ListPanel,
+  OrganisationField,
+  problemsOf,
+  Success,
+  useRowAction,
+} from './shared.tsx';
+import { SCOPES, type CreatedApiKey } from './types.ts';
 
 const m = messages(
   {
@@ -79,120 +91,74 @@ const m = messages(
 
 export default function ApiKeys() {
   const t = useT(m);
-  const s = useT(sm);
-  const num = useNumber();
   const session = useSession();
-  const queries = useQueryClient();
-  const list = useQuery({
-    queryKey: keys.apikeys,
-    queryFn: async () => (await ok<Items<ApiKeyView>>(api.GET('/api/v1/apikeys'))).items,
-  });
-  const [target, setTarget] = useState<ApiKeyView | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const revoke = useMutation({
-    mutationFn: (id: string) =>
-      ok<ApiKeyView>(api.DELETE('/api/v1/apikeys/{id}', { params: { path: { id } } })),
-    onSuccess: (k) => {
-      setTarget(null);
-      setDone(t('revokedDone', { name: k.name }));
-      void queries.invalidateQueries({ queryKey: keys.apikeys });
-    },
-  });
+  const list = useItems<ApiKeyView>(keys.apikeys, () => api.GET('/api/v1/apikeys'));
+  const revoke = useRowAction(
+    (k: ApiKeyView) => ok<ApiKeyView>(api.DELETE('/api/v1/apikeys/{id}', { params: { path: { id: k.id } } })),
+    (k) => t('revokedDone', { name: k.name }),
+    keys.apikeys,
+  );
   const canWrite = session.can('apikey.write');
   return (
-    <AdminPage title={s('apikeys')}>
-      <p className="muted">{s('apikeysAbout')}</p>
-      {canWrite && <CreateKey onCreated={() => setDone(null)} />}
-      {done && (
-        <p role="status" className="success">
-          {done}
-        </p>
-      )}
-      <section className="panel" aria-labelledby="keys-h">
-        <h2 id="keys-h">{t('keys')}</h2>
-        <QueryState query={list}>
-          {(items) =>
-            items.length === 0 ? (
-              <Empty />
-            ) : (
-              <>
-                <p className="muted">
-                  {t(items.length === 1 ? 'countOne' : 'count', { n: num(items.length) })}
-                </p>
-                <div className="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('name')}</th>
-                        <th scope="col">{t('organisation')}</th>
-                        <th scope="col">{t('scopes')}</th>
-                        <th scope="col">{t('created')}</th>
-                        <th scope="col">{t('status')}</th>
-                        {canWrite && <th scope="col">{t('actions')}</th>}
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {items.map((k) => (
-                        <tr key={k.id}>
-                          <th scope="row">
-                            {k.name}
-                            <br />
-                            <code className="muted">{k.id}</code>
-                          </th>
-                          <td>
-                            <code>{k.organisation}</code>
-                          </td>
-                          <td>{k.scopes.join(', ')}</td>
-                          <td>
-                            <Time value={k.createdAt} />
-                          </td>
-                          <td>
-                            {k.revokedAt ? (
-                              <span className="state state-off">
-                                {t('revokedAt')} <Time value={k.revokedAt} />
-                              </span>
-                            ) : (
-                              <span className="state state-on">{t('active')}</span>
-                            )}
-                          </td>
-                          {canWrite && (
-                            <td>
-                              {!k.revokedAt && (
-                                <button
-                                  type="button"
-                                  aria-label={t('revokeNamed', { name: k.name })}
-                                  onClick={() => {
-                                    revoke.reset();
-                                    setDone(null);
-                                    setTarget(k);
-                                  }}
-                                >
-                                  {t('revoke')}
-                                </button>
-                              )}
-                            </td>
-                          )}
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              </>
-            )
-          }
-        </QueryState>
-      </section>
-      <ConfirmDialog
-        open={target !== null}
-        title={t('revokeTitle')}
-        confirmLabel={t('revoke')}
-        pending={revoke.isPending}
-        error={revoke.error}
-        onConfirm={() => target && revoke.mutate(target.id)}
-        onCancel={() => setTarget(null)}
-      >
-        <p>{t('revokeText', { name: target?.name ?? '', org: target?.organisation ?? '' })}</p>
-      </ConfirmDialog>
+    <AdminPage section="apikeys">
+      {canWrite && <CreateKey onCreated={revoke.clear} />}
+      {revoke.done && <Success>{revoke.done}</Success>}
+      <ListPanel title={t('keys')} query={list} count={t}>
+        {(items) => (
+          <Table
+            head={[
+              t('name'),
+              t('organisation'),
+              t('scopes'),
+              t('created'),
+              t('status'),
+              canWrite && t('actions'),
+            ]}
+          >
+            {items.map((k) => (
+              <tr key={k.id}>
+                <th scope="row">
+                  {k.name}
+                  <br />
+                  <code className="muted">{k.id}</code>
+                </th>
+                <td>
+                  <code>{k.organisation}</code>
+                </td>
+                <td>{k.scopes.join(', ')}</td>
+                <td>
+                  <Time value={k.createdAt} />
+                </td>
+                <td>
+                  {k.revokedAt ? (
+                    <span className="state state-off">
+                      {t('revokedAt')} <Time value={k.revokedAt} />
+                    </span>
+                  ) : (
+                    <span className="state state-on">{t('active')}</span>
+                  )}
+                </td>
+                {canWrite && (
+                  <td>
+                    {!k.revokedAt && (
+                      <button
+                        type="button"
+                        aria-label={t('revokeNamed', { name: k.name })}
+                        onClick={() => revoke.ask(k)}
+                      >
+                        {t('revoke')}
+                      </button>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </Table>
+        )}
+      </ListPanel>
+      <Dialog {...revoke.dialog} title={t('revokeTitle')} submitLabel={t('revoke')}>
+        <p>{t('revokeText', { name: revoke.target?.name ?? '', org: revoke.target?.organisation ?? '' })}</p>
+      </Dialog>
     </AdminPage>
   );
 }
@@ -204,8 +170,6 @@ function CreateKey({ onCreated }: { onCreated: () => void }) {
   const id = useId();
   const session = useSession();
   const queries = useQueryClient();
-  const orgs = useOrganisations();
-  const reach = orgs.data ? reachOf(orgs.data, session.user.organisation) : [];
   const [org, setOrg] = useState(session.user.organisation);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Scope[]>(['submit']);
@@ -222,63 +186,48 @@ function CreateKey({ onCreated }: { onCreated: () => void }) {
       void queries.invalidateQueries({ queryKey: keys.apikeys });
     },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate();
-  };
   const toggle = (s: Scope, on: boolean) =>
     setScopes((now) => (on ? [...now.filter((x) => x !== s), s] : now.filter((x) => x !== s)));
   const err = create.error;
   const scopeProblems = problemsOf(err, 'scopes');
   return (
-    <section className="panel" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{t('create')}</h2>
-      <p className="muted">{t('createHelp')}</p>
-      <form onSubmit={submit} className="form-grid" noValidate>
-        <Field label={t('organisation')} error={err} field="org">
-          {(p) => (
-            <select {...p} value={org} onChange={(e) => setOrg(e.target.value)}>
-              {(reach.length ? reach : [{ id: org, slug: org, name: org }]).map((o) => (
-                <option key={o.id} value={o.slug}>
-                  {o.name} ({o.slug})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('name')} hint={t('nameHint')} error={err} field="name">
-          {(p) => <input {...p} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <fieldset
-          className={`field${scopeProblems.length ? ' invalid' : ''}`}
-          aria-describedby={scopeProblems.length ? `${id}-scopes-problem` : undefined}
-        >
-          <legend>{t('scopesLegend')}</legend>
-          {SCOPES.map((sc) => (
-            <label key={sc} className="check">
-              <input
-                type="checkbox"
-                checked={scopes.includes(sc)}
-                onChange={(e) => toggle(sc, e.target.checked)}
-              />
-              {sc === 'submit' ? t('submitScope') : t('readScope')}
-            </label>
-          ))}
-          {scopeProblems.length > 0 && (
-            <span id={`${id}-scopes-problem`} className="field-problem">
-              {scopeProblems.map((p) => p.message).join('; ')}
-            </span>
-          )}
-        </fieldset>
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={create.isPending}>
-            {create.isPending ? t('creating') : t('submit')}
-          </button>
-        </div>
-      </form>
-      <FormError error={err} fields={FIELDS} />
-      {created && <ShownOnce created={created} onDone={() => setCreated(null)} />}
-    </section>
+    <FormPanel
+      title={t('create')}
+      help={t('createHelp')}
+      submit={t('submit')}
+      busy={t('creating')}
+      pending={create.isPending}
+      onSubmit={() => create.mutate()}
+      error={err}
+      fields={FIELDS}
+      outcome={created && <ShownOnce created={created} onDone={() => setCreated(null)} />}
+    >
+      <OrganisationField label={t('organisation')} field="org" value={org} onChange={setOrg} error={err} />
+      <Field label={t('name')} hint={t('nameHint')} error={err} field="name">
+        {(p) => <input {...p} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <fieldset
+        className={`field${scopeProblems.length ? ' invalid' : ''}`}
+        aria-describedby={scopeProblems.length ? `${id}-scopes-problem` : undefined}
+      >
+        <legend>{t('scopesLegend')}</legend>
+        {SCOPES.map((sc) => (
+          <label key={sc} className="check">
+            <input
+              type="checkbox"
+              checked={scopes.includes(sc)}
+              onChange={(e) => toggle(sc, e.target.checked)}
+            />
+            {sc === 'submit' ? t('submitScope') : t('readScope')}
+          </label>
+        ))}
+        {scopeProblems.length > 0 && (
+          <span id={`${id}-scopes-problem`} className="field-problem">
+            {scopeProblems.map((p) => p.message).join('; ')}
+          </span>
+        )}
+      </fieldset>
+    </FormPanel>
   );
 }
 

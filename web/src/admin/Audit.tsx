@@ -1,12 +1,14 @@
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { Fragment, useId, useState, type FormEvent } from 'react';
 import { api, ok } from '../api/client.ts';
+import type { AuditEventView, ChainVerdict } from '../api/views.ts';
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
 import { messages, useNumber, useT } from '../i18n/i18n.tsx';
 import { keys } from './queries.ts';
-import { AdminPage, sm } from './shared.tsx';
-import type { AuditEventView, AuditPage, ChainVerdict } from './types.ts';
+import { AdminPage } from './shared.tsx';
+import type { AuditPage } from './types.ts';
 
 const m = messages(
   {
@@ -144,10 +146,8 @@ function instant(local: string): string | undefined {
 }
 
 export default function Audit() {
-  const s = useT(sm);
   return (
-    <AdminPage title={s('audit')}>
-      <p className="muted">{s('auditAbout')}</p>
+    <AdminPage section="audit">
       <Verify />
       <Search />
     </AdminPage>
@@ -263,79 +263,75 @@ function Search() {
             <p className="muted" role="status">
               {t(items.length === 1 ? 'shownOne' : 'shown', { n: num(items.length) })}
             </p>
-            <div className="table-wrap">
-              <table className="audit">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('seq')}</th>
-                    <th scope="col">{t('at')}</th>
-                    <th scope="col">{t('actor')}</th>
-                    <th scope="col">{t('organisation')}</th>
-                    <th scope="col">{t('action')}</th>
-                    <th scope="col">{t('object')}</th>
-                    <th scope="col">{t('outcome')}</th>
-                    <th scope="col">{t('details')}</th>
+            <Table
+              className="audit"
+              head={[
+                t('seq'),
+                t('at'),
+                t('actor'),
+                t('organisation'),
+                t('action'),
+                t('object'),
+                t('outcome'),
+                t('details'),
+              ]}
+            >
+              {items.map((e) => (
+                <Fragment key={e.seq}>
+                  <tr data-seq={e.seq}>
+                    <th scope="row" className="num">
+                      {e.seq}
+                    </th>
+                    <td>
+                      <Time value={e.at} />
+                    </td>
+                    <td className="mono actor">{e.actor}</td>
+                    <td>{e.organisation ? <code>{e.organisation}</code> : '—'}</td>
+                    <td>
+                      <code>{e.action}</code>
+                    </td>
+                    <td className="mono">
+                      {e.objectType}
+                      {e.objectId ? `:${e.objectId}` : ''}
+                    </td>
+                    <td>
+                      <span className={`state ${e.outcome === 'ok' ? 'state-on' : 'state-off'}`}>
+                        {e.outcome === 'ok' || e.outcome === 'denied' || e.outcome === 'error'
+                          ? t(e.outcome)
+                          : e.outcome}
+                      </span>
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        aria-expanded={open.has(e.seq)}
+                        aria-controls={`${id}-d-${e.seq}`}
+                        onClick={() => toggle(e.seq)}
+                      >
+                        {open.has(e.seq) ? t('hide') : t('show')}
+                        <span className="sr-only">{t('ofEvent', { seq: e.seq })}</span>
+                      </button>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {items.map((e) => (
-                    <Fragment key={e.seq}>
-                      <tr data-seq={e.seq}>
-                        <th scope="row" className="num">
-                          {e.seq}
-                        </th>
-                        <td>
-                          <Time value={e.at} />
-                        </td>
-                        <td className="mono actor">{e.actor}</td>
-                        <td>{e.organisation ? <code>{e.organisation}</code> : '—'}</td>
-                        <td>
-                          <code>{e.action}</code>
-                        </td>
-                        <td className="mono">
-                          {e.objectType}
-                          {e.objectId ? `:${e.objectId}` : ''}
-                        </td>
-                        <td>
-                          <span className={`state ${e.outcome === 'ok' ? 'state-on' : 'state-off'}`}>
-                            {e.outcome === 'ok' || e.outcome === 'denied' || e.outcome === 'error'
-                              ? t(e.outcome)
-                              : e.outcome}
-                          </span>
-                        </td>
-                        <td>
-                          <button
-                            type="button"
-                            aria-expanded={open.has(e.seq)}
-                            aria-controls={`${id}-d-${e.seq}`}
-                            onClick={() => toggle(e.seq)}
-                          >
-                            {open.has(e.seq) ? t('hide') : t('show')}
-                            <span className="sr-only">{t('ofEvent', { seq: e.seq })}</span>
-                          </button>
-                        </td>
-                      </tr>
-                      {open.has(e.seq) && (
-                        <tr className="audit-details" id={`${id}-d-${e.seq}`}>
-                          <td colSpan={8}>
-                            <dl className="facts">
-                              <dt>{t('requestId')}</dt>
-                              <dd className="mono">{e.requestId ?? '—'}</dd>
-                              <dt>{t('hash')}</dt>
-                              <dd className="mono">{e.hash}</dd>
-                              <dt>{t('payload')}</dt>
-                              <dd>
-                                <pre className="mono json">{JSON.stringify(e.details, null, 2)}</pre>
-                              </dd>
-                            </dl>
-                          </td>
-                        </tr>
-                      )}
-                    </Fragment>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                  {open.has(e.seq) && (
+                    <tr className="audit-details" id={`${id}-d-${e.seq}`}>
+                      <td colSpan={8}>
+                        <dl className="facts">
+                          <dt>{t('requestId')}</dt>
+                          <dd className="mono">{e.requestId ?? '—'}</dd>
+                          <dt>{t('hash')}</dt>
+                          <dd className="mono">{e.hash}</dd>
+                          <dt>{t('payload')}</dt>
+                          <dd>
+                            <pre className="mono json">{JSON.stringify(e.details, null, 2)}</pre>
+                          </dd>
+                        </dl>
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              ))}
+            </Table>
             {pages.error && <ErrorMessage error={pages.error} onRetry={() => void pages.fetchNextPage()} />}
             {pages.hasNextPage ? (
               <button

@@ -1,13 +1,25 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
-import { api, ok } from '../api/client.ts';
-import { Empty, ErrorMessage, QueryState } from '../components/states.tsx';
+import { useState } from 'react';
+import { api } from '../api/client.ts';
+import type { HashListView } from '../api/views.ts';
+import { ErrorMessage } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
 import { messages, useNumber, useT } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
-import { keys } from './queries.ts';
-import { AdminPage, contentProblems, Field, ProblemList, sm, uploadFile, useBytes } from './shared.tsx';
-import { HASHLIST_FORMATS, SCHEMES, type HashListImported, type HashListView, type Items } from './types.ts';
+import { keys, useItems } from './queries.ts';
+import {
+  AdminPage,
+  contentProblems,
+  Field,
+  FileField,
+  FormPanel,
+  ListPanel,
+  ProblemList,
+  SelectField,
+  UploadProgress,
+  useUpload,
+} from './shared.tsx';
+import { HASHLIST_FORMATS, SCHEMES, type HashListImported } from './types.ts';
 
 const m = messages(
   {
@@ -44,17 +56,12 @@ const m = messages(
     negativeField: 'Known benign list: its matches suppress others',
     submit: 'Import',
     importing: 'Importing…',
-    chooseFile: 'Choose a file to import.',
-    progress: 'Upload progress',
-    sending: 'Sending {sent} of {total} ({pct}%)',
-    checking: 'Sent {total}. Conduit is checking every entry…',
     done: 'Imported “{name}”, version {version}: {entries} entries.',
     skippedNote: '{n} entries skipped: they carry no hash Conduit can match.',
     ignoredNote: 'Hashes of kinds Conduit does not match were ignored: {kinds}.',
     refused: 'The file was refused, with {n} problems: nothing was imported, the list in force is unchanged.',
     refusedOne: 'The file was refused, with a problem: nothing was imported, the list in force is unchanged.',
     wholeFile: '(the whole file)',
-    uploaded: 'Uploaded {total}.',
   },
   {
     lists: 'Liste in uso',
@@ -90,10 +97,6 @@ const m = messages(
     negativeField: 'Lista di benigni noti: le sue corrispondenze sopprimono le altre',
     submit: 'Importa',
     importing: 'Importazione in corso…',
-    chooseFile: 'Scegli un file da importare.',
-    progress: 'Avanzamento del caricamento',
-    sending: 'Inviati {sent} di {total} ({pct}%)',
-    checking: 'Inviati {total}. Conduit sta controllando ogni voce…',
     done: 'Importata «{name}», versione {version}: {entries} voci.',
     skippedNote: '{n} voci saltate: non hanno un hash che Conduit possa confrontare.',
     ignoredNote: 'Ignorati gli hash di tipi che Conduit non confronta: {kinds}.',
@@ -102,82 +105,55 @@ const m = messages(
     refusedOne:
       'Il file è stato rifiutato, con un problema: nulla è stato importato, la lista in vigore non cambia.',
     wholeFile: '(l’intero file)',
-    uploaded: 'Caricati {total}.',
   },
 );
 
 export default function HashLists() {
   const t = useT(m);
-  const s = useT(sm);
   const num = useNumber();
   const session = useSession();
-  const lists = useQuery({
-    queryKey: keys.hashlists,
-    queryFn: async () => (await ok<Items<HashListView>>(api.GET('/api/v1/hashlists'))).items,
-  });
+  const lists = useItems<HashListView>(keys.hashlists, () => api.GET('/api/v1/hashlists'));
   return (
-    <AdminPage title={s('hashlists')}>
-      <p className="muted">{s('hashlistsAbout')}</p>
-      <section className="panel" aria-labelledby="lists-h">
-        <h2 id="lists-h">{t('lists')}</h2>
-        <QueryState query={lists}>
-          {(items) =>
-            items.length === 0 ? (
-              <Empty>{t('none')}</Empty>
-            ) : (
-              <>
-                <p className="muted">
-                  {t(items.length === 1 ? 'countOne' : 'count', { n: num(items.length) })}
-                </p>
-                <div className="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('name')}</th>
-                        <th scope="col">{t('version')}</th>
-                        <th scope="col">{t('type')}</th>
-                        <th scope="col">{t('format')}</th>
-                        <th scope="col">{t('scheme')}</th>
-                        <th scope="col" className="num">
-                          {t('entries')}
-                        </th>
-                        <th scope="col" className="num">
-                          {t('skipped')}
-                        </th>
-                        <th scope="col">{t('imported')}</th>
-                        <th scope="col">{t('file')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {items.map((l) => (
-                        <tr key={l.id} data-list={l.name}>
-                          <th scope="row">{l.name}</th>
-                          <td className="num">{num(l.version)}</td>
-                          <td>{l.negative ? t('negative') : t('known')}</td>
-                          <td>{l.format}</td>
-                          <td>{l.scheme ?? '—'}</td>
-                          <td className="num">{num(l.entries)}</td>
-                          <td className="num">{num(l.skipped)}</td>
-                          <td>
-                            <Time value={l.importedAt} />
-                            <br />
-                            <span className="muted">{t('by', { who: l.importedBy })}</span>
-                          </td>
-                          <td>
-                            <code className="hash" title={l.fileSha256}>
-                              {l.fileSha256.slice(0, 16)}…
-                            </code>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              </>
-            )
-          }
-        </QueryState>
-      </section>
+    <AdminPage section="hashlists">
+      <ListPanel title={t('lists')} query={lists} empty={t('none')} count={t}>
+        {(items) => (
+          <Table
+            head={[
+              t('name'),
+              t('version'),
+              t('type'),
+              t('format'),
+              t('scheme'),
+              { label: t('entries'), num: true },
+              { label: t('skipped'), num: true },
+              t('imported'),
+              t('file'),
+            ]}
+          >
+            {items.map((l) => (
+              <tr key={l.id} data-list={l.name}>
+                <th scope="row">{l.name}</th>
+                <td className="num">{num(l.version)}</td>
+                <td>{l.negative ? t('negative') : t('known')}</td>
+                <td>{l.format}</td>
+                <td>{l.scheme ?? '—'}</td>
+                <td className="num">{num(l.entries)}</td>
+                <td className="num">{num(l.skipped)}</td>
+                <td>
+                  <Time value={l.importedAt} />
+                  <br />
+                  <span className="muted">{t('by', { who: l.importedBy })}</span>
+                </td>
+                <td>
+                  <code className="hash" title={l.fileSha256}>
+                    {l.fileSha256.slice(0, 16)}…
+                  </code>
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </ListPanel>
       {session.can('hashlist.write') && <ImportList />}
     </AdminPage>
   );
@@ -193,153 +169,96 @@ function nameFromFile(file: string): string {
     .slice(0, 100);
 }
 
-type Progress = { sent: number; total: number; phase: 'sending' | 'checking' };
-
 function ImportList() {
   const t = useT(m);
   const num = useNumber();
-  const bytes = useBytes();
-  const id = useId();
-  const queries = useQueryClient();
-  const [file, setFile] = useState<File | null>(null);
+  const up = useUpload<HashListImported>(keys.hashlists);
   const [name, setName] = useState('');
   const [format, setFormat] = useState('');
   const [scheme, setScheme] = useState('');
   const [negative, setNegative] = useState(false);
-  const [missing, setMissing] = useState(false);
-  const [progress, setProgress] = useState<Progress | null>(null);
-  const run = useMutation({
-    mutationFn: (f: File) => {
+  const submit = () =>
+    up.send(() => {
       const q = new URLSearchParams({ name: name.trim() });
       if (format) q.set('format', format);
       if (scheme) q.set('scheme', scheme);
       if (negative) q.set('negative', 'true');
-      setProgress({ sent: 0, total: f.size, phase: 'sending' });
-      return uploadFile<HashListImported>({
-        method: 'POST',
-        url: `/api/v1/hashlists?${q.toString()}`,
-        file: f,
-        contentType: f.type || (f.name.endsWith('.json') ? 'application/json' : 'text/csv'),
-        onProgress: (sent, total) => setProgress({ sent, total, phase: 'sending' }),
-        onSent: () => setProgress({ sent: f.size, total: f.size, phase: 'checking' }),
-      });
-    },
-    onSettled: () => void queries.invalidateQueries({ queryKey: keys.hashlists }),
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!file) {
-      setMissing(true);
-      return;
-    }
-    run.mutate(file);
-  };
-  const err = run.error;
-  const pct = progress && progress.total > 0 ? Math.round((progress.sent / progress.total) * 100) : 0;
-  const result = run.data;
+      return { method: 'POST', url: `/api/v1/hashlists?${q.toString()}` };
+    });
+  const { error: err, data: result, isPending } = up.run;
   return (
-    <section className="panel" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{t('import')}</h2>
-      <p className="muted">{t('importHelp')}</p>
-      <form onSubmit={submit} className="form-grid" noValidate>
-        <Field label={t('fileField')} hint={t('fileHint')} error={undefined} field="file">
-          {(p) => (
-            <input
-              {...p}
-              type="file"
-              accept=".csv,.json,text/csv,application/json"
-              aria-invalid={missing || undefined}
-              onChange={(e) => {
-                const f = e.target.files?.[0] ?? null;
-                setFile(f);
-                setMissing(false);
-                if (f && !name) setName(nameFromFile(f.name));
-              }}
-            />
+    <FormPanel
+      title={t('import')}
+      help={t('importHelp')}
+      submit={t('submit')}
+      busy={t('importing')}
+      pending={isPending}
+      onSubmit={submit}
+      outcome={
+        <>
+          <UploadProgress upload={up} />
+          {result && !isPending && (
+            <div role="status" className="success result">
+              <p>
+                <strong>
+                  {t('done', {
+                    name: result.list.name,
+                    version: num(result.list.version),
+                    entries: num(result.entries),
+                  })}
+                </strong>
+              </p>
+              {result.skipped > 0 && <p>{t('skippedNote', { n: num(result.skipped) })}</p>}
+              {Object.keys(result.ignored).length > 0 && (
+                <p>
+                  {t('ignoredNote', {
+                    kinds: Object.entries(result.ignored)
+                      .map(([k, n]) => `${k} (${num(n)})`)
+                      .join(', '),
+                  })}
+                </p>
+              )}
+            </div>
           )}
-        </Field>
-        <Field label={t('nameField')} hint={t('nameHint')} error={err} field="name">
-          {(p) => (
-            <input {...p} value={name} required maxLength={100} onChange={(e) => setName(e.target.value)} />
-          )}
-        </Field>
-        <Field label={t('formatField')} error={err} field="format">
-          {(p) => (
-            <select {...p} value={format} onChange={(e) => setFormat(e.target.value)}>
-              <option value="">{t('detect')}</option>
-              {HASHLIST_FORMATS.map((f) => (
-                <option key={f} value={f}>
-                  {t(f)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('schemeField')} hint={t('schemeHint')} error={err} field="scheme">
-          {(p) => (
-            <select {...p} value={scheme} onChange={(e) => setScheme(e.target.value)}>
-              <option value="">{t('noScheme')}</option>
-              {SCHEMES.map((sc) => (
-                <option key={sc} value={sc}>
-                  {sc}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <label className="check">
-          <input type="checkbox" checked={negative} onChange={(e) => setNegative(e.target.checked)} />
-          {t('negativeField')}
-        </label>
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={run.isPending}>
-            {run.isPending ? t('importing') : t('submit')}
-          </button>
-        </div>
-      </form>
-      {missing && (
-        <p role="alert" className="error">
-          {t('chooseFile')}
-        </p>
-      )}
-      {progress && (
-        <div className="upload-progress">
-          <label htmlFor={`${id}-progress`}>{t('progress')}</label>
-          <progress id={`${id}-progress`} max={100} value={pct} aria-valuetext={`${pct}%`} />
-          <p role="status" aria-live="polite">
-            {!run.isPending
-              ? t('uploaded', { total: bytes(progress.total) })
-              : progress.phase === 'checking'
-                ? t('checking', { total: bytes(progress.total) })
-                : t('sending', { sent: bytes(progress.sent), total: bytes(progress.total), pct })}
-          </p>
-        </div>
-      )}
-      {result && !run.isPending && (
-        <div role="status" className="success result">
-          <p>
-            <strong>
-              {t('done', {
-                name: result.list.name,
-                version: num(result.list.version),
-                entries: num(result.entries),
-              })}
-            </strong>
-          </p>
-          {result.skipped > 0 && <p>{t('skippedNote', { n: num(result.skipped) })}</p>}
-          {Object.keys(result.ignored).length > 0 && (
-            <p>
-              {t('ignoredNote', {
-                kinds: Object.entries(result.ignored)
-                  .map(([k, n]) => `${k} (${num(n)})`)
-                  .join(', '),
-              })}
-            </p>
-          )}
-        </div>
-      )}
-      {err && !run.isPending && <Refusal error={err} />}
-    </section>
+          {err && !isPending && <Refusal error={err} />}
+        </>
+      }
+    >
+      <FileField
+        upload={up}
+        label={t('fileField')}
+        hint={t('fileHint')}
+        onChoose={(f) => {
+          if (!name) setName(nameFromFile(f.name));
+        }}
+      />
+      <Field label={t('nameField')} hint={t('nameHint')} error={err} field="name">
+        {(p) => (
+          <input {...p} value={name} required maxLength={100} onChange={(e) => setName(e.target.value)} />
+        )}
+      </Field>
+      <SelectField
+        label={t('formatField')}
+        field="format"
+        error={err}
+        value={format}
+        onChange={setFormat}
+        options={[['', t('detect')], ...HASHLIST_FORMATS.map((f) => [f, t(f)] as const)]}
+      />
+      <SelectField
+        label={t('schemeField')}
+        hint={t('schemeHint')}
+        field="scheme"
+        error={err}
+        value={scheme}
+        onChange={setScheme}
+        options={[['', t('noScheme')], ...SCHEMES.map((sc) => [sc, sc] as const)]}
+      />
+      <label className="check">
+        <input type="checkbox" checked={negative} onChange={(e) => setNegative(e.target.checked)} />
+        {t('negativeField')}
+      </label>
+    </FormPanel>
   );
 }
 

@@ -1,13 +1,14 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { api, ok } from '../api/client.ts';
-import { Empty, QueryState } from '../components/states.tsx';
+import type { LexiconView } from '../api/views.ts';
+import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
 import { messages, useNumber, useT } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
-import { keys } from './queries.ts';
-import { AdminPage, Field, FormError, sm } from './shared.tsx';
-import { LEXICON_FORMATS, type Items, type LexiconView } from './types.ts';
+import { keys, useItems } from './queries.ts';
+import { AdminPage, Field, FormPanel, ListPanel, SelectField, Success } from './shared.tsx';
+import { LEXICON_FORMATS } from './types.ts';
 
 const m = messages(
   {
@@ -58,57 +59,36 @@ const m = messages(
 
 export default function Lexicons() {
   const t = useT(m);
-  const s = useT(sm);
   const num = useNumber();
   const session = useSession();
-  const list = useQuery({
-    queryKey: keys.lexicons,
-    queryFn: async () => (await ok<Items<LexiconView>>(api.GET('/api/v1/lexicons'))).items,
-  });
+  const list = useItems<LexiconView>(keys.lexicons, () => api.GET('/api/v1/lexicons'));
   return (
-    <AdminPage title={s('lexicons')}>
-      <p className="muted">{s('lexiconsAbout')}</p>
-      <section className="panel" aria-labelledby="lex-h">
-        <h2 id="lex-h">{t('loadedLists')}</h2>
-        <QueryState query={list}>
-          {(items) =>
-            items.length === 0 ? (
-              <Empty>{t('none')}</Empty>
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('name')}</th>
-                      <th scope="col" className="num">
-                        {t('revision')}
-                      </th>
-                      <th scope="col" className="num">
-                        {t('terms')}
-                      </th>
-                      <th scope="col">{t('loadedAt')}</th>
-                      <th scope="col">{t('loadedBy')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {items.map((l) => (
-                      <tr key={l.name}>
-                        <th scope="row">{l.name}</th>
-                        <td className="num">{num(l.revision)}</td>
-                        <td className="num">{num(l.terms)}</td>
-                        <td>
-                          <Time value={l.loadedAt} />
-                        </td>
-                        <td>{l.loadedBy}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }
-        </QueryState>
-      </section>
+    <AdminPage section="lexicons">
+      <ListPanel title={t('loadedLists')} query={list} empty={t('none')}>
+        {(items) => (
+          <Table
+            head={[
+              t('name'),
+              { label: t('revision'), num: true },
+              { label: t('terms'), num: true },
+              t('loadedAt'),
+              t('loadedBy'),
+            ]}
+          >
+            {items.map((l) => (
+              <tr key={l.name}>
+                <th scope="row">{l.name}</th>
+                <td className="num">{num(l.revision)}</td>
+                <td className="num">{num(l.terms)}</td>
+                <td>
+                  <Time value={l.loadedAt} />
+                </td>
+                <td>{l.loadedBy}</td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </ListPanel>
       {session.can('rules.write') && <LoadLexicon />}
     </AdminPage>
   );
@@ -119,7 +99,6 @@ const FIELDS = ['name', 'format', 'content'] as const;
 function LoadLexicon() {
   const t = useT(m);
   const num = useNumber();
-  const id = useId();
   const queries = useQueryClient();
   const [name, setName] = useState('');
   const [format, setFormat] = useState<'csv' | 'json'>('csv');
@@ -134,72 +113,66 @@ function LoadLexicon() {
       ),
     onSuccess: () => void queries.invalidateQueries({ queryKey: keys.lexicons }),
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    load.mutate();
-  };
   const err = load.error;
   const done = load.data;
   return (
-    <section className="panel" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{t('load')}</h2>
-      <p className="muted">{t('loadHelp')}</p>
-      <form onSubmit={submit} className="form-grid" noValidate>
-        <Field label={t('name')} hint={t('nameHint')} error={err} field="name">
-          {(p) => (
-            <input {...p} value={name} required maxLength={63} onChange={(e) => setName(e.target.value)} />
-          )}
-        </Field>
-        <Field label={t('format')} error={err} field="format">
-          {(p) => (
-            <select {...p} value={format} onChange={(e) => setFormat(e.target.value as 'csv' | 'json')}>
-              {LEXICON_FORMATS.map((f) => (
-                <option key={f} value={f}>
-                  {t(f)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('file')} hint={t('fileHint')} error={undefined} field="file">
-          {(p) => (
-            <input
-              {...p}
-              type="file"
-              accept=".csv,.json,.txt,text/csv,application/json,text/plain"
-              onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (!f) return;
-                if (f.name.endsWith('.json')) setFormat('json');
-                void f.text().then(setContent);
-              }}
-            />
-          )}
-        </Field>
-        <Field label={t('content')} error={err} field="content" wide>
-          {(p) => (
-            <textarea
-              {...p}
-              className="mono"
-              rows={8}
-              spellCheck={false}
-              value={content}
-              onChange={(e) => setContent(e.target.value)}
-            />
-          )}
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={load.isPending}>
-            {load.isPending ? t('loading') : t('submit')}
-          </button>
-        </div>
-      </form>
-      <FormError error={err} fields={FIELDS} />
-      {done && !load.isPending && (
-        <p role="status" className="success">
-          {t('loaded', { name: done.name, terms: num(done.terms), revision: num(done.revision) })}
-        </p>
-      )}
-    </section>
+    <FormPanel
+      title={t('load')}
+      help={t('loadHelp')}
+      submit={t('submit')}
+      busy={t('loading')}
+      pending={load.isPending}
+      onSubmit={() => load.mutate()}
+      error={err}
+      fields={FIELDS}
+      outcome={
+        done && (
+          <Success>
+            {t('loaded', { name: done.name, terms: num(done.terms), revision: num(done.revision) })}
+          </Success>
+        )
+      }
+    >
+      <Field label={t('name')} hint={t('nameHint')} error={err} field="name">
+        {(p) => (
+          <input {...p} value={name} required maxLength={63} onChange={(e) => setName(e.target.value)} />
+        )}
+      </Field>
+      <SelectField
+        label={t('format')}
+        field="format"
+        error={err}
+        value={format}
+        onChange={setFormat}
+        options={LEXICON_FORMATS.map((f) => [f, t(f)] as const)}
+      />
+      <Field label={t('file')} hint={t('fileHint')} error={undefined} field="file">
+        {(p) => (
+          <input
+            {...p}
+            type="file"
+            accept=".csv,.json,.txt,text/csv,application/json,text/plain"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (!f) return;
+              if (f.name.endsWith('.json')) setFormat('json');
+              void f.text().then(setContent);
+            }}
+          />
+        )}
+      </Field>
+      <Field label={t('content')} error={err} field="content" wide>
+        {(p) => (
+          <textarea
+            {...p}
+            className="mono"
+            rows={8}
+            spellCheck={false}
+            value={content}
+            onChange={(e) => setContent(e.target.value)}
+          />
+        )}
+      </Field>
+    </FormPanel>
   );
 }

@@ -1,12 +1,20 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, ok } from '../api/client.ts';
-import { Empty, QueryState } from '../components/states.tsx';
-import { messages, useNumber, useT } from '../i18n/i18n.tsx';
+import type { Organisation, OrganisationKind } from '../api/views.ts';
+import { messages, useT } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
-import { keys, reachOf, useOrganisations } from './queries.ts';
-import { AdminPage, Field, FormError, sm } from './shared.tsx';
-import { ORGANISATION_KINDS, type Organisation, type OrganisationKind } from './types.ts';
+import { keys, useOrganisations } from './queries.ts';
+import {
+  AdminPage,
+  Field,
+  FormPanel,
+  ListPanel,
+  OrganisationField,
+  SelectField,
+  Success,
+} from './shared.tsx';
+import { ORGANISATION_KINDS } from './types.ts';
 
 const m = messages(
   {
@@ -73,33 +81,14 @@ const m = messages(
 
 export default function Organisations() {
   const t = useT(m);
-  const s = useT(sm);
-  const num = useNumber();
   const session = useSession();
   const orgs = useOrganisations();
   return (
-    <AdminPage title={s('organisations')}>
-      <p className="muted">{s('organisationsAbout')}</p>
-      <section className="panel" aria-labelledby="org-tree">
-        <h2 id="org-tree">{t('tree')}</h2>
-        <QueryState query={orgs}>
-          {(list) =>
-            list.length === 0 ? (
-              <Empty />
-            ) : (
-              <>
-                <p className="muted">
-                  {t(list.length === 1 ? 'countOne' : 'count', { n: num(list.length) })}
-                </p>
-                <Tree orgs={list} />
-              </>
-            )
-          }
-        </QueryState>
-      </section>
-      {session.can('organisation.write') && orgs.data && (
-        <AddOrganisation orgs={orgs.data} own={session.user.organisation} />
-      )}
+    <AdminPage section="organisations">
+      <ListPanel title={t('tree')} query={orgs} count={t}>
+        {(list) => <Tree orgs={list} />}
+      </ListPanel>
+      {session.can('organisation.write') && orgs.data && <AddOrganisation own={session.user.organisation} />}
     </AdminPage>
   );
 }
@@ -144,11 +133,9 @@ function Node({ org, orgs }: { org: Organisation; orgs: readonly Organisation[] 
 
 const FIELDS = ['slug', 'name', 'kind', 'country', 'parent', 'covers'] as const;
 
-function AddOrganisation({ orgs, own }: { orgs: readonly Organisation[]; own: string }) {
+function AddOrganisation({ own }: { own: string }) {
   const t = useT(m);
-  const id = useId();
   const queries = useQueryClient();
-  const parents = reachOf(orgs, own);
   const [slug, setSlug] = useState('');
   const [name, setName] = useState('');
   const [kind, setKind] = useState<OrganisationKind>('unit');
@@ -185,79 +172,51 @@ function AddOrganisation({ orgs, own }: { orgs: readonly Organisation[]; own: st
     },
     onMutate: () => setAdded(null),
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    add.mutate();
-  };
   const err = add.error;
   return (
-    <section className="panel" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{t('add')}</h2>
-      <p className="muted">{t('addHelp')}</p>
-      <form onSubmit={submit} className="form-grid" noValidate>
-        <Field label={t('slug')} hint={t('slugHint')} error={err} field="slug">
-          {(p) => (
-            <input
-              {...p}
-              value={slug}
-              required
-              maxLength={63}
-              autoComplete="off"
-              onChange={(e) => setSlug(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label={t('name')} hint={t('nameHint')} error={err} field="name">
-          {(p) => <input {...p} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label={t('kind')} error={err} field="kind">
-          {(p) => (
-            <select {...p} value={kind} onChange={(e) => setKind(e.target.value as OrganisationKind)}>
-              {ORGANISATION_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {t(k)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('countryField')} hint={t('countryHint')} error={err} field="country">
-          {(p) => (
-            <input
-              {...p}
-              value={country}
-              maxLength={2}
-              size={4}
-              onChange={(e) => setCountry(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label={t('parent')} error={err} field="parent">
-          {(p) => (
-            <select {...p} value={parent} onChange={(e) => setParent(e.target.value)}>
-              {parents.map((o) => (
-                <option key={o.id} value={o.slug}>
-                  {o.name} ({o.slug})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('coversField')} hint={t('coversHint')} error={err} field="covers">
-          {(p) => <input {...p} value={covers} onChange={(e) => setCovers(e.target.value)} />}
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={add.isPending}>
-            {add.isPending ? t('adding') : t('submit')}
-          </button>
-        </div>
-      </form>
-      <FormError error={err} fields={FIELDS} />
-      {added && (
-        <p role="status" className="success">
-          {t('added', { slug: added })}
-        </p>
-      )}
-    </section>
+    <FormPanel
+      title={t('add')}
+      help={t('addHelp')}
+      submit={t('submit')}
+      busy={t('adding')}
+      pending={add.isPending}
+      onSubmit={() => add.mutate()}
+      error={err}
+      fields={FIELDS}
+      outcome={added && <Success>{t('added', { slug: added })}</Success>}
+    >
+      <Field label={t('slug')} hint={t('slugHint')} error={err} field="slug">
+        {(p) => (
+          <input
+            {...p}
+            value={slug}
+            required
+            maxLength={63}
+            autoComplete="off"
+            onChange={(e) => setSlug(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label={t('name')} hint={t('nameHint')} error={err} field="name">
+        {(p) => <input {...p} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <SelectField
+        label={t('kind')}
+        field="kind"
+        error={err}
+        value={kind}
+        onChange={setKind}
+        options={ORGANISATION_KINDS.map((k) => [k, t(k)] as const)}
+      />
+      <Field label={t('countryField')} hint={t('countryHint')} error={err} field="country">
+        {(p) => (
+          <input {...p} value={country} maxLength={2} size={4} onChange={(e) => setCountry(e.target.value)} />
+        )}
+      </Field>
+      <OrganisationField label={t('parent')} field="parent" value={parent} onChange={setParent} error={err} />
+      <Field label={t('coversField')} hint={t('coversHint')} error={err} field="covers">
+        {(p) => <input {...p} value={covers} onChange={(e) => setCovers(e.target.value)} />}
+      </Field>
+    </FormPanel>
   );
 }

@@ -2,13 +2,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, ok, type Problem } from '../api/client.ts';
+import type { RuleKind, RulesView } from '../api/views.ts';
+import { Dialog } from '../components/Dialog.tsx';
 import { ErrorMessage, QueryState } from '../components/states.tsx';
 import { Time } from '../components/Time.tsx';
 import { messages, useNumber, useT } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 import { keys } from './queries.ts';
-import { AdminPage, ConfirmDialog, contentProblems, ProblemList, sm } from './shared.tsx';
-import { RULE_KINDS, type RuleKind, type RulesValid, type RulesView } from './types.ts';
+import { AdminPage, contentProblems, ProblemList, Success } from './shared.tsx';
+import { RULE_KINDS, type RulesValid } from './types.ts';
 
 const m = messages(
   {
@@ -86,7 +88,6 @@ function isKind(s: string | null): s is RuleKind {
 
 export default function Rules() {
   const t = useT(m);
-  const s = useT(sm);
   const [params] = useSearchParams();
   const asked = params.get('kind');
   const kind: RuleKind = isKind(asked) ? asked : 'routing';
@@ -95,8 +96,7 @@ export default function Rules() {
     queryFn: () => ok<RulesView>(api.GET('/api/v1/rules/{kind}', { params: { path: { kind } } })),
   });
   return (
-    <AdminPage title={s('rules')}>
-      <p className="muted">{s('rulesAbout')}</p>
+    <AdminPage section="rules">
       <nav aria-label={t('ruleSets')} className="tabs">
         <ul>
           {RULE_KINDS.map((k) => (
@@ -283,23 +283,20 @@ function RuleSet({ view }: { view: RulesView }) {
           )}
         </div>
         <CheckResult check={check} />
-        {saved && (
-          <p role="status" className="success">
-            {t('saved', { version: saved.version, revision: saved.revision ?? '' })}
-          </p>
-        )}
+        {saved && <Success>{t('saved', { version: saved.version, revision: saved.revision ?? '' })}</Success>}
       </section>
-      <ConfirmDialog
+      <Dialog
         open={confirming}
         title={t('saveTitle')}
-        confirmLabel={t('save')}
+        danger
+        submitLabel={t('save')}
         pending={save.isPending}
         error={save.error}
-        onConfirm={() => save.mutate()}
-        onCancel={() => setConfirming(false)}
+        onSubmit={() => save.mutate()}
+        onClose={() => setConfirming(false)}
       >
         <p>{t('saveText', { version: draftVersion, kind: t(view.kind) })}</p>
-      </ConfirmDialog>
+      </Dialog>
     </>
   );
 }
@@ -309,11 +306,7 @@ function CheckResult({ check }: { check: Check | null }) {
   if (!check) return null;
   switch (check.state) {
     case 'valid':
-      return (
-        <p role="status" className="success">
-          {t('valid', { version: check.version })}
-        </p>
-      );
+      return <Success>{t('valid', { version: check.version })}</Success>;
     case 'invalid':
       return (
         <ProblemList

@@ -1,13 +1,24 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { api, ok } from '../api/client.ts';
-import { Empty, QueryState } from '../components/states.tsx';
+import type { Role, UserView } from '../api/views.ts';
+import { Dialog } from '../components/Dialog.tsx';
+import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
-import { messages, useNumber, useT } from '../i18n/i18n.tsx';
+import { messages, useT } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
-import { keys, reachOf, useOrganisations } from './queries.ts';
-import { AdminPage, ConfirmDialog, Field, FormError, sm } from './shared.tsx';
-import { ROLES, type Items, type Role, type UserView } from './types.ts';
+import { keys, useItems } from './queries.ts';
+import {
+  AdminPage,
+  Field,
+  FormPanel,
+  ListPanel,
+  OrganisationField,
+  SelectField,
+  Success,
+  useRowAction,
+} from './shared.tsx';
+import { ROLES } from './types.ts';
 
 const m = messages(
   {
@@ -82,117 +93,71 @@ const m = messages(
 
 export default function Users() {
   const t = useT(m);
-  const s = useT(sm);
-  const num = useNumber();
   const session = useSession();
-  const queries = useQueryClient();
-  const users = useQuery({
-    queryKey: keys.users,
-    queryFn: async () => (await ok<Items<UserView>>(api.GET('/api/v1/users'))).items,
-  });
-  const [target, setTarget] = useState<UserView | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const disable = useMutation({
-    mutationFn: (email: string) =>
-      ok<UserView>(api.POST('/api/v1/users/{email}/disable', { params: { path: { email } } })),
-    onSuccess: (u) => {
-      setTarget(null);
-      setDone(t('disabledDone', { email: u.email }));
-      void queries.invalidateQueries({ queryKey: keys.users });
-    },
-  });
+  const users = useItems<UserView>(keys.users, () => api.GET('/api/v1/users'));
+  const disable = useRowAction(
+    (u: UserView) =>
+      ok<UserView>(api.POST('/api/v1/users/{email}/disable', { params: { path: { email: u.email } } })),
+    (u) => t('disabledDone', { email: u.email }),
+    keys.users,
+  );
   const canWrite = session.can('user.write');
   return (
-    <AdminPage title={s('users')}>
-      <p className="muted">{s('usersAbout')}</p>
-      {done && (
-        <p role="status" className="success">
-          {done}
-        </p>
-      )}
-      <section className="panel" aria-labelledby="people-h">
-        <h2 id="people-h">{t('people')}</h2>
-        <QueryState query={users}>
-          {(list) =>
-            list.length === 0 ? (
-              <Empty />
-            ) : (
-              <>
-                <p className="muted">
-                  {t(list.length === 1 ? 'countOne' : 'count', { n: num(list.length) })}
-                </p>
-                <div className="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('email')}</th>
-                        <th scope="col">{t('role')}</th>
-                        <th scope="col">{t('organisation')}</th>
-                        <th scope="col">{t('totp')}</th>
-                        <th scope="col">{t('status')}</th>
-                        <th scope="col">{t('created')}</th>
-                        {canWrite && <th scope="col">{t('actions')}</th>}
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {list.map((u) => (
-                        <tr key={u.id}>
-                          <th scope="row">
-                            {u.email}{' '}
-                            {u.email === session.user.email && <span className="muted">{t('you')}</span>}
-                          </th>
-                          <td>{t(u.role)}</td>
-                          <td>
-                            <code>{u.organisation}</code>
-                          </td>
-                          <td>{u.totp ? t('totpOn') : t('totpOff')}</td>
-                          <td>
-                            <span className={u.disabled ? 'state state-off' : 'state state-on'}>
-                              {u.disabled ? t('disabled') : t('active')}
-                            </span>
-                          </td>
-                          <td>
-                            <Time value={u.createdAt} />
-                          </td>
-                          {canWrite && (
-                            <td>
-                              {!u.disabled && u.email !== session.user.email && (
-                                <button
-                                  type="button"
-                                  aria-label={t('disableNamed', { email: u.email })}
-                                  onClick={() => {
-                                    disable.reset();
-                                    setDone(null);
-                                    setTarget(u);
-                                  }}
-                                >
-                                  {t('disable')}
-                                </button>
-                              )}
-                            </td>
-                          )}
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              </>
-            )
-          }
-        </QueryState>
-      </section>
-      {canWrite && <AddUser onAdded={() => setDone(null)} />}
-      <ConfirmDialog
-        open={target !== null}
-        title={t('disableTitle')}
-        confirmLabel={t('disable')}
-        pending={disable.isPending}
-        error={disable.error}
-        onConfirm={() => target && disable.mutate(target.email)}
-        onCancel={() => setTarget(null)}
-      >
-        <p>{t('disableText', { email: target?.email ?? '' })}</p>
-      </ConfirmDialog>
+    <AdminPage section="users">
+      {disable.done && <Success>{disable.done}</Success>}
+      <ListPanel title={t('people')} query={users} count={t}>
+        {(list) => (
+          <Table
+            head={[
+              t('email'),
+              t('role'),
+              t('organisation'),
+              t('totp'),
+              t('status'),
+              t('created'),
+              canWrite && t('actions'),
+            ]}
+          >
+            {list.map((u) => (
+              <tr key={u.id}>
+                <th scope="row">
+                  {u.email} {u.email === session.user.email && <span className="muted">{t('you')}</span>}
+                </th>
+                <td>{t(u.role)}</td>
+                <td>
+                  <code>{u.organisation}</code>
+                </td>
+                <td>{u.totp ? t('totpOn') : t('totpOff')}</td>
+                <td>
+                  <span className={u.disabled ? 'state state-off' : 'state state-on'}>
+                    {u.disabled ? t('disabled') : t('active')}
+                  </span>
+                </td>
+                <td>
+                  <Time value={u.createdAt} />
+                </td>
+                {canWrite && (
+                  <td>
+                    {!u.disabled && u.email !== session.user.email && (
+                      <button
+                        type="button"
+                        aria-label={t('disableNamed', { email: u.email })}
+                        onClick={() => disable.ask(u)}
+                      >
+                        {t('disable')}
+                      </button>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </Table>
+        )}
+      </ListPanel>
+      {canWrite && <AddUser onAdded={disable.clear} />}
+      <Dialog {...disable.dialog} title={t('disableTitle')} submitLabel={t('disable')}>
+        <p>{t('disableText', { email: disable.target?.email ?? '' })}</p>
+      </Dialog>
     </AdminPage>
   );
 }
@@ -201,11 +166,8 @@ const FIELDS = ['email', 'role', 'org', 'password'] as const;
 
 function AddUser({ onAdded }: { onAdded: () => void }) {
   const t = useT(m);
-  const id = useId();
   const session = useSession();
   const queries = useQueryClient();
-  const orgs = useOrganisations();
-  const reach = orgs.data ? reachOf(orgs.data, session.user.organisation) : [];
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('analyst');
   const [org, setOrg] = useState(session.user.organisation);
@@ -223,74 +185,52 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
       void queries.invalidateQueries({ queryKey: keys.users });
     },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    add.mutate();
-  };
   const err = add.error;
   return (
-    <section className="panel" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{t('add')}</h2>
-      <form onSubmit={submit} className="form-grid" noValidate>
-        <Field label={t('email')} error={err} field="email">
-          {(p) => (
-            <input
-              {...p}
-              type="email"
-              value={email}
-              required
-              autoComplete="off"
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label={t('role')} error={err} field="role">
-          {(p) => (
-            <select {...p} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {t(r)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('organisation')} error={err} field="org">
-          {(p) => (
-            <select {...p} value={org} onChange={(e) => setOrg(e.target.value)}>
-              {(reach.length ? reach : [{ id: org, slug: org, name: org }]).map((o) => (
-                <option key={o.id} value={o.slug}>
-                  {o.name} ({o.slug})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('password')} hint={t('passwordHint')} error={err} field="password">
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              value={password}
-              required
-              minLength={12}
-              autoComplete="new-password"
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={add.isPending}>
-            {add.isPending ? t('adding') : t('submit')}
-          </button>
-        </div>
-      </form>
-      <FormError error={err} fields={FIELDS} />
-      {added && (
-        <p role="status" className="success">
-          {added}
-        </p>
-      )}
-    </section>
+    <FormPanel
+      title={t('add')}
+      submit={t('submit')}
+      busy={t('adding')}
+      pending={add.isPending}
+      onSubmit={() => add.mutate()}
+      error={err}
+      fields={FIELDS}
+      outcome={added && <Success>{added}</Success>}
+    >
+      <Field label={t('email')} error={err} field="email">
+        {(p) => (
+          <input
+            {...p}
+            type="email"
+            value={email}
+            required
+            autoComplete="off"
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        )}
+      </Field>
+      <SelectField
+        label={t('role')}
+        field="role"
+        error={err}
+        value={role}
+        onChange={setRole}
+        options={ROLES.map((r) => [r, t(r)] as const)}
+      />
+      <OrganisationField label={t('organisation')} field="org" value={org} onChange={setOrg} error={err} />
+      <Field label={t('password')} hint={t('passwordHint')} error={err} field="password">
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            value={password}
+            required
+            minLength={12}
+            autoComplete="new-password"
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        )}
+      </Field>
+    </FormPanel>
   );
 }

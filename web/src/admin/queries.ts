@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, ok } from '../api/client.ts';
-import type { Items, Organisation } from './types.ts';
+import type { Items, Organisation } from '../api/views.ts';
 
 /** Query keys of the administration screens (invalidated after each write). */
 export const keys = {
@@ -14,11 +14,13 @@ export const keys = {
   audit: (q: unknown) => ['admin', 'audit', q] as const,
 };
 
+/** A list the API answers as `{ items }`, kept under its query key. */
+export function useItems<T>(queryKey: readonly unknown[], call: () => Parameters<typeof ok>[0]) {
+  return useQuery({ queryKey, queryFn: async () => (await ok<Items<T>>(call())).items });
+}
+
 export function useOrganisations() {
-  return useQuery({
-    queryKey: keys.organisations,
-    queryFn: async () => (await ok<Items<Organisation>>(api.GET('/api/v1/organisations'))).items,
-  });
+  return useItems<Organisation>(keys.organisations, () => api.GET('/api/v1/organisations'));
 }
 
 /** The organisation of this slug and everything below it: where an administrator may add and manage. */

@@ -1,11 +1,13 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState, type ReactNode } from 'react';
 import { NavLink } from 'react-router';
-import { api, ApiError, ok, type Problem } from '../api/client.ts';
-import type { Permission, SessionAnswer } from '../api/views.ts';
-import { ErrorMessage } from '../components/states.tsx';
+import { ApiError, upload, type Problem } from '../api/client.ts';
+import type { Permission } from '../api/views.ts';
+import { Empty, ErrorMessage, QueryState } from '../components/states.tsx';
 import { common } from '../i18n/common.ts';
-import { messages, useNumber, useT } from '../i18n/i18n.tsx';
+import { messages, useNumber, useT, type Translate } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
+import { reachOf, useOrganisations } from './queries.ts';
 import './admin.css';
 
 export const sm = messages(
@@ -33,14 +35,17 @@ export const sm = messages(
     notAvailable: 'This section is not available to your role.',
     notAvailableHelp: 'Ask your administrator if you need it.',
     noSuchSection: 'There is no such administration section.',
-    confirm: 'Confirm',
-    working: 'Working…',
     copy: 'Copy',
     copied: 'Copied to the clipboard.',
     copyFailed: 'Could not copy: select the text and copy it yourself.',
     bytes: '{n} bytes',
     kilobytes: '{n} kB',
     megabytes: '{n} MB',
+    chooseFile: 'Choose a file to import.',
+    progress: 'Upload progress',
+    sending: 'Sending {sent} of {total} ({pct}%)',
+    checking: 'Sent {total}. Conduit is checking every entry…',
+    uploaded: 'Uploaded {total}.',
   },
   {
     administration: 'Amministrazione',
@@ -68,14 +73,17 @@ export const sm = messages(
     notAvailable: 'Questa sezione non è disponibile per il tuo ruolo.',
     notAvailableHelp: 'Chiedi all’amministratore se ti serve.',
     noSuchSection: 'Questa sezione dell’amministrazione non esiste.',
-    confirm: 'Conferma',
-    working: 'In corso…',
     copy: 'Copia',
     copied: 'Copiato negli appunti.',
     copyFailed: 'Copia non riuscita: seleziona il testo e copialo tu.',
     bytes: '{n} byte',
     kilobytes: '{n} kB',
     megabytes: '{n} MB',
+    chooseFile: 'Scegli un file da importare.',
+    progress: 'Avanzamento del caricamento',
+    sending: 'Inviati {sent} di {total} ({pct}%)',
+    checking: 'Inviati {total}. Conduit sta controllando ogni voce…',
+    uploaded: 'Caricati {total}.',
   },
 );
 
@@ -83,7 +91,7 @@ type SectionKey =
   'organisations' | 'users' | 'apikeys' | 'hashlists' | 'rules' | 'lexicons' | 'registers' | 'audit';
 
 /** Every section of the administration, in the order shown, with the permission that opens it. */
-export const SECTIONS: readonly { key: SectionKey; permission: Permission }[] = [
+const SECTIONS: readonly { key: SectionKey; permission: Permission }[] = [
   { key: 'organisations', permission: 'organisation.read' },
   { key: 'users', permission: 'user.read' },
   { key: 'apikeys', permission: 'apikey.read' },
@@ -99,8 +107,8 @@ export function useSections() {
   return SECTIONS.filter((s) => session.can(s.permission));
 }
 
-/** One administration screen: the sections' navigation, the one heading, the content. */
-export function AdminPage({ title, children }: { title: string; children: ReactNode }) {
+/** One administration screen: the sections' navigation, the one heading (and what the section is), the content. */
+export function AdminPage({ section, children }: { section?: SectionKey; children: ReactNode }) {
   const t = useT(sm);
   const sections = useSections();
   return (
@@ -119,7 +127,8 @@ export function AdminPage({ title, children }: { title: string; children: ReactN
           ))}
         </ul>
       </nav>
-      <h1>{title}</h1>
+      <h1>{section ? t(section) : t('administration')}</h1>
+      {section && <p className="muted">{t(`${section}About`)}</p>}
       {children}
     </main>
   );
@@ -129,7 +138,7 @@ export function AdminPage({ title, children }: { title: string; children: ReactN
 export function Unavailable({ section }: { section?: SectionKey }) {
   const t = useT(sm);
   return (
-    <AdminPage title={section ? t(section) : t('administration')}>
+    <AdminPage section={section}>
       <p className="notice" role="status">
         {section ? t('notAvailable') : t('noSuchSection')} {section && t('notAvailableHelp')}
       </p>
@@ -160,7 +169,7 @@ export function problemsOf(error: unknown, field: string): Problem[] {
   return error.problems.filter((p) => names(p.path, field));
 }
 
-export interface ControlProps {
+interface ControlProps {
   readonly id: string;
   readonly 'aria-invalid': true | undefined;
   readonly 'aria-describedby': string | undefined;
@@ -217,7 +226,7 @@ export function Field({
  * A form's refusal: when every problem names a field of the form, a short summary (the fields carry the
  * details); otherwise the full message with the problems no field shows.
  */
-export function FormError({ error, fields }: { error: unknown; fields: readonly string[] }) {
+function FormError({ error, fields }: { error: unknown; fields: readonly string[] }) {
   const c = useT(common);
   if (!error) return null;
   if (error instanceof ApiError && error.problems.length) {
@@ -234,66 +243,6 @@ export function FormError({ error, fields }: { error: unknown; fields: readonly 
     );
   }
   return <ErrorMessage error={error} />;
-}
-
-/**
- * A confirmation in a modal <dialog>: focus starts on Cancel (the safe choice), Escape cancels, and the
- * outcome of the action (an error) shows inside it.
- */
-export function ConfirmDialog({
-  open,
-  title,
-  children,
-  confirmLabel,
-  pending,
-  error,
-  onConfirm,
-  onCancel,
-}: {
-  open: boolean;
-  title: string;
-  children: ReactNode;
-  confirmLabel: string;
-  pending: boolean;
-  error: unknown;
-  onConfirm: () => void;
-  onCancel: () => void;
-}) {
-  const t = useT(sm);
-  const c = useT(common);
-  const ref = useRef<HTMLDialogElement>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) {
-      d.showModal();
-      cancelRef.current?.focus();
-    } else if (!open && d.open) d.close();
-  }, [open]);
-  return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-    >
-      <h2 id={titleId}>{title}</h2>
-      {children}
-      {error ? <ErrorMessage error={error} /> : null}
-      <div className="dialog-actions">
-        <button type="button" ref={cancelRef} onClick={onCancel}>
-          {c('cancel')}
-        </button>
-        <button type="button" className="danger" disabled={pending} onClick={onConfirm}>
-          {pending ? t('working') : confirmLabel}
-        </button>
-      </div>
-    </dialog>
-  );
 }
 
 /** A copy-to-clipboard button, with a fallback for browsers that refuse the clipboard API. */
@@ -360,7 +309,7 @@ export function ProblemList({
 }
 
 /** A size in bytes, in the user's language. */
-export function useBytes(): (n: number) => string {
+function useBytes(): (n: number) => string {
   const t = useT(sm);
   const num = useNumber();
   return (n) =>
@@ -371,61 +320,303 @@ export function useBytes(): (n: number) => string {
         : t('megabytes', { n: num(n / (1024 * 1024), 1) });
 }
 
-/** The API's refusal as the client would raise it (status, problems, request id). */
-export function apiErrorOf(status: number, body: unknown, requestId: string | null): ApiError {
-  const e = (body ?? {}) as { error?: { code?: string; message?: string; problems?: Problem[] } };
-  return new ApiError(
-    status,
-    e.error?.code ?? `http_${status}`,
-    e.error?.problems ?? [],
-    requestId,
-    e.error?.message ?? `HTTP ${status}`,
+/** A section's list: its heading, loading and refusal, "nothing yet", how many (with `count`), the list. */
+export function ListPanel<T>({
+  title,
+  query,
+  empty,
+  count,
+  children,
+}: {
+  title: string;
+  query: { isPending: boolean; error: unknown; data: readonly T[] | undefined; refetch: () => unknown };
+  /** What "nothing yet" means here. */
+  empty?: string;
+  /** The section's own words for how many (`count`, `countOne`, with {n}). */
+  count?: Translate<'count' | 'countOne'>;
+  children: (items: readonly T[]) => ReactNode;
+}) {
+  const num = useNumber();
+  const id = useId();
+  return (
+    <section className="panel" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <QueryState query={query}>
+        {(items) =>
+          items.length === 0 ? (
+            <Empty>{empty}</Empty>
+          ) : (
+            <>
+              {count && (
+                <p className="muted">
+                  {count(items.length === 1 ? 'countOne' : 'count', { n: num(items.length) })}
+                </p>
+              )}
+              {children(items)}
+            </>
+          )
+        }
+      </QueryState>
+    </section>
   );
 }
 
-/** The CSRF token of this session, asked of the server (writes made outside the typed client need it). */
-export async function csrfToken(): Promise<string | undefined> {
-  return (await ok<SessionAnswer>(api.GET('/api/v1/session'))).csrfToken;
+/** A form in its own panel: heading, help, the fields, the one submit button; then what came of it. */
+export function FormPanel({
+  title,
+  help,
+  submit,
+  busy,
+  pending,
+  onSubmit,
+  error,
+  fields,
+  children,
+  outcome,
+}: {
+  title: string;
+  help?: string;
+  submit: string;
+  /** The submit button while the form is being sent. */
+  busy: string;
+  pending: boolean;
+  onSubmit: () => void;
+  /** The server's refusal, shown by field (`fields` names those the form has). */
+  error?: unknown;
+  fields?: readonly string[];
+  /** The fields. */
+  children: ReactNode;
+  /** Below the form: the result. */
+  outcome?: ReactNode;
+}) {
+  const id = useId();
+  return (
+    <section className="panel" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {help && <p className="muted">{help}</p>}
+      <form
+        className="form-grid"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit();
+        }}
+      >
+        {children}
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={pending}>
+            {pending ? busy : submit}
+          </button>
+        </div>
+      </form>
+      {fields && <FormError error={error} fields={fields} />}
+      {outcome}
+    </section>
+  );
 }
 
 /**
- * Sends a file as the request body with real upload progress (XMLHttpRequest's upload events; fetch has
- * none for request bodies). Resolves with the parsed answer or rejects with an ApiError.
+ * An action on one row of a list, asked first in a dialog: `ask` opens it for a row, `dialog` is what the
+ * Dialog needs but its words, `done` says what the action did (until `clear`).
  */
-export async function uploadFile<T>(opts: {
-  readonly method: 'POST' | 'PUT';
-  readonly url: string;
-  readonly file: Blob;
-  readonly contentType: string;
-  readonly onProgress: (sent: number, total: number) => void;
-  /** Called once every byte is sent: the server is now reading the file. */
-  readonly onSent?: () => void;
-}): Promise<T> {
-  const token = await csrfToken();
-  return new Promise<T>((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open(opts.method, opts.url);
-    xhr.withCredentials = true;
-    xhr.setRequestHeader('content-type', opts.contentType);
-    xhr.setRequestHeader('accept', 'application/json');
-    if (token) xhr.setRequestHeader('x-csrf-token', token);
-    xhr.upload.onprogress = (e) => opts.onProgress(e.loaded, e.lengthComputable ? e.total : opts.file.size);
-    xhr.upload.onload = () => {
-      opts.onProgress(opts.file.size, opts.file.size);
-      opts.onSent?.();
-    };
-    xhr.onerror = () => reject(new ApiError(0, 'network', [], null, 'network error'));
-    xhr.onabort = () => reject(new ApiError(0, 'network', [], null, 'upload aborted'));
-    xhr.onload = () => {
-      let body: unknown = undefined;
-      try {
-        body = xhr.responseText ? (JSON.parse(xhr.responseText) as unknown) : undefined;
-      } catch {
-        body = undefined;
-      }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
-      else reject(apiErrorOf(xhr.status, body, xhr.getResponseHeader('request-id')));
-    };
-    xhr.send(opts.file);
+export function useRowAction<T, R>(
+  run: (row: T) => Promise<R>,
+  said: (result: R) => string,
+  changes: readonly unknown[],
+) {
+  const queries = useQueryClient();
+  const [target, setTarget] = useState<T | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const action = useMutation({
+    mutationFn: run,
+    onSuccess: (r) => {
+      setTarget(null);
+      setDone(said(r));
+      void queries.invalidateQueries({ queryKey: changes });
+    },
   });
+  return {
+    target,
+    done,
+    clear: () => setDone(null),
+    ask: (row: T) => {
+      action.reset();
+      setDone(null);
+      setTarget(row);
+    },
+    dialog: {
+      open: target !== null,
+      danger: true,
+      pending: action.isPending,
+      error: action.error,
+      onSubmit: () => {
+        if (target !== null) action.mutate(target);
+      },
+      onClose: () => setTarget(null),
+    },
+  };
+}
+
+/** What a write did, said politely to screen readers. */
+export function Success({ children }: { children: ReactNode }) {
+  return (
+    <p role="status" className="success">
+      {children}
+    </p>
+  );
+}
+
+/** A labelled choice among `options` (value, words), with the server's refusal of it. */
+export function SelectField<V extends string>({
+  label,
+  hint,
+  field,
+  error,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  hint?: string;
+  field: string;
+  error: unknown;
+  value: V;
+  onChange: (value: V) => void;
+  options: readonly (readonly [V, string])[];
+}) {
+  return (
+    <Field label={label} hint={hint} error={error} field={field}>
+      {(p) => (
+        <select {...p} value={value} onChange={(e) => onChange(e.target.value as V)}>
+          {options.map(([v, words]) => (
+            <option key={v} value={v}>
+              {words}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** The choice of an organisation: the user's own and every one below it (where an administrator acts). */
+export function OrganisationField(props: {
+  label: string;
+  field: string;
+  value: string;
+  onChange: (slug: string) => void;
+  error: unknown;
+}) {
+  const session = useSession();
+  const orgs = useOrganisations();
+  const reach = orgs.data ? reachOf(orgs.data, session.user.organisation) : [];
+  const shown = reach.length ? reach : [{ slug: props.value, name: props.value }];
+  return <SelectField {...props} options={shown.map((o) => [o.slug, `${o.name} (${o.slug})`] as const)} />;
+}
+
+interface Progress {
+  readonly sent: number;
+  readonly total: number;
+  readonly phase: 'sending' | 'checking';
+}
+
+/**
+ * An import of a file: the file chosen, then sent with real progress (CSV, or JSON by its name); the list
+ * it changes is read again afterwards, whatever the outcome.
+ */
+export function useUpload<T>(changes: readonly unknown[]) {
+  const queries = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const [missing, setMissing] = useState(false);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const run = useMutation({
+    mutationFn: ({ f, method, url }: { f: File; method: 'POST' | 'PUT'; url: string }) => {
+      setProgress({ sent: 0, total: f.size, phase: 'sending' });
+      return upload<T>({
+        method,
+        url,
+        file: f,
+        contentType: f.name.endsWith('.json') ? 'application/json' : 'text/csv',
+        onProgress: (sent, total) => setProgress({ sent, total, phase: 'sending' }),
+        onSent: () => setProgress({ sent: f.size, total: f.size, phase: 'checking' }),
+      });
+    },
+    onSettled: () => void queries.invalidateQueries({ queryKey: changes }),
+  });
+  return {
+    run,
+    progress,
+    missing,
+    choose: (f: File | null) => {
+      setFile(f);
+      setMissing(false);
+    },
+    /** Sends the chosen file where `to` says, or asks for one. */
+    send: (to: (f: File) => { method: 'POST' | 'PUT'; url: string }) => {
+      if (file) run.mutate({ f: file, ...to(file) });
+      else setMissing(true);
+    },
+  };
+}
+
+/** The file field of an import (CSV or JSON). */
+export function FileField({
+  upload: up,
+  label,
+  hint,
+  onChoose,
+}: {
+  upload: ReturnType<typeof useUpload>;
+  label: string;
+  hint?: string;
+  onChoose?: (f: File) => void;
+}) {
+  return (
+    <Field label={label} hint={hint} error={undefined} field="file">
+      {(p) => (
+        <input
+          {...p}
+          type="file"
+          accept=".csv,.json,text/csv,application/json"
+          aria-invalid={up.missing || undefined}
+          onChange={(e) => {
+            const f = e.target.files?.[0] ?? null;
+            up.choose(f);
+            if (f) onChoose?.(f);
+          }}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** Where an import stands: no file chosen yet, or the bytes sent, then the server checking them. */
+export function UploadProgress({ upload: up }: { upload: ReturnType<typeof useUpload> }) {
+  const t = useT(sm);
+  const bytes = useBytes();
+  const id = useId();
+  const { progress } = up;
+  const pct = progress && progress.total > 0 ? Math.round((progress.sent / progress.total) * 100) : 0;
+  return (
+    <>
+      {up.missing && (
+        <p role="alert" className="error">
+          {t('chooseFile')}
+        </p>
+      )}
+      {progress && (
+        <div className="upload-progress">
+          <label htmlFor={id}>{t('progress')}</label>
+          <progress id={id} max={100} value={pct} aria-valuetext={`${pct}%`} />
+          <p role="status" aria-live="polite">
+            {!up.run.isPending
+              ? t('uploaded', { total: bytes(progress.total) })
+              : progress.phase === 'checking'
+                ? t('checking', { total: bytes(progress.total) })
+                : t('sending', { sent: bytes(progress.sent), total: bytes(progress.total), pct })}
+          </p>
+        </div>
+      )}
+    </>
+  );
 }

@@ -1,24 +1,16 @@
-/**
- * The administration API's answers, as the server's own types (a change on the server that breaks a screen
- * fails the type check). Only types come from the server: the web bundle never pulls server modules in.
- */
-import type { ApiKeyView, UserView } from '../../../src/access/access.service.ts';
-import type { AuditEventView } from '../../../src/audit/audit.service.ts';
-import type { Role, Scope } from '../../../src/domain/access.ts';
-import type { OrganisationKind } from '../../../src/domain/organisation.ts';
-import type { Scheme } from '../../../src/hashlists/categories.ts';
-import type { HashListFormat, HashListView } from '../../../src/hashlists/hashlists.service.ts';
-import type { LexiconFormat, RuleKind } from '../../../src/rules/rules.service.ts';
-
-export type { Organisation, OrganisationKind } from '../../../src/domain/organisation.ts';
-export type { ChainVerdict } from '../../../src/store/audit.repo.ts';
-export type { RulesView, LexiconView, RuleKind } from '../../../src/rules/rules.service.ts';
-export type { ApiKeyView, AuditEventView, HashListView, Role, Scope, UserView };
-
-/** GET lists: `{ items }`. */
-export interface Items<T> {
-  readonly items: readonly T[];
-}
+/** The administration API's own answer shapes, and the server's lists restated for the forms. */
+import type {
+  ApiKeyView,
+  AuditEventView,
+  HashListFormat,
+  HashListView,
+  LexiconFormat,
+  OrganisationKind,
+  Role,
+  RuleKind,
+  Scheme,
+  Scope,
+} from '../api/views.ts';
 
 /** POST /api/v1/apikeys: the key itself, shown once. */
 export interface CreatedApiKey {

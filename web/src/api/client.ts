@@ -66,14 +66,64 @@ export async function ok<T>(call: Promise<Answer>, opts: { signingIn?: boolean }
   }
   const { data, error, response } = answer;
   if (response.ok) return data as T;
-  const body = (error ?? {}) as { error?: { code?: string; message?: string; problems?: Problem[] } };
-  const err = new ApiError(
-    response.status,
-    body.error?.code ?? `http_${response.status}`,
-    body.error?.problems ?? [],
-    response.headers.get('request-id'),
-    body.error?.message ?? response.statusText,
-  );
+  const err = refusal(response.status, response.statusText, error, response.headers.get('request-id'));
   if (response.status === 401 && !opts.signingIn) for (const l of expiryListeners) l();
   throw err;
+}
+
+/** The server's refusal (its structured error body) as an ApiError. */
+function refusal(status: number, statusText: string, body: unknown, requestId: string | null): ApiError {
+  const e = (body ?? {}) as { error?: { code?: string; message?: string; problems?: Problem[] } };
+  return new ApiError(
+    status,
+    e.error?.code ?? `http_${status}`,
+    e.error?.problems ?? [],
+    requestId,
+    e.error?.message ?? statusText,
+  );
+}
+
+/**
+ * Sends a file as the request body with real upload progress (XMLHttpRequest's upload events; fetch has
+ * none for request bodies). Resolves with the parsed answer or rejects with an ApiError, as `ok` does.
+ */
+export function upload<T>(opts: {
+  readonly method: 'POST' | 'PUT';
+  readonly url: string;
+  readonly file: Blob;
+  readonly contentType: string;
+  readonly onProgress: (sent: number, total: number) => void;
+  /** Called once every byte is sent: the server is now reading the file. */
+  readonly onSent: () => void;
+}): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(opts.method, opts.url);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('content-type', opts.contentType);
+    xhr.setRequestHeader('accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => opts.onProgress(e.loaded, e.lengthComputable ? e.total : opts.file.size);
+    xhr.upload.onload = () => {
+      opts.onProgress(opts.file.size, opts.file.size);
+      opts.onSent();
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network', [], null, 'network error'));
+    xhr.onabort = () => reject(new ApiError(0, 'network', [], null, 'upload aborted'));
+    xhr.onload = () => {
+      let body: unknown = undefined;
+      try {
+        body = xhr.responseText ? (JSON.parse(xhr.responseText) as unknown) : undefined;
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
+      else {
+        const err = refusal(xhr.status, xhr.statusText, body, xhr.getResponseHeader('request-id'));
+        if (xhr.status === 401) for (const l of expiryListeners) l();
+        reject(err);
+      }
+    };
+    xhr.send(opts.file);
+  });
 }

@@ -3,27 +3,26 @@ import { ApiError } from '../api/client.ts';
 import { common } from '../i18n/common.ts';
 import { useT } from '../i18n/i18n.tsx';
 
-/** Any failure as a helpful message: what happened, what to do, each field the server named. */
+/** The headline of each refusal by status; any other 4xx asks for corrections, 5xx is the server's. */
+const HEADLINES: Readonly<Record<number, keyof (typeof common)['en']>> = {
+  0: 'errorNetwork',
+  401: 'errorUnauthenticated',
+  403: 'errorForbidden',
+  404: 'errorNotFound',
+  429: 'errorRateLimited',
+};
+
+/**
+ * Any failure as a helpful message: what happened, what to do, each field the server named. A conflict (409)
+ * is no failure: the server's own reasons why this cannot be done now, under a neutral headline.
+ */
 export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useT(common);
   const e = error instanceof ApiError ? error : undefined;
+  const conflict = e?.status === 409;
   const headline = !e
     ? t('errorServer')
-    : e.status === 0
-      ? t('errorNetwork')
-      : e.status === 401
-        ? t('errorUnauthenticated')
-        : e.status === 403
-          ? t('errorForbidden')
-          : e.status === 404
-            ? t('errorNotFound')
-            : e.status === 409
-              ? t('errorConflict')
-              : e.status === 429
-                ? t('errorRateLimited')
-                : e.status >= 500
-                  ? t('errorServer')
-                  : t('errorInvalid');
+    : t(HEADLINES[e.status] ?? (e.status >= 500 ? 'errorServer' : 'errorInvalid'));
   const details = e?.problems.length
     ? e.problems
     : e && e.status >= 400 && e.status < 500
@@ -32,12 +31,20 @@ export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () 
   return (
     <div role="alert" className="error">
       <p className="error-title">
-        <strong>{t('errorTitle')}:</strong> {headline}
+        {conflict ? (
+          <strong>{t('errorConflict')}</strong>
+        ) : (
+          <>
+            <strong>{t('errorTitle')}:</strong> {headline}
+          </>
+        )}
       </p>
       {details.length > 0 && (
         <ul>
           {details.map((p, i) => (
-            <li key={i}>{p.path ? t('errorField', { field: p.path, message: p.message }) : p.message}</li>
+            <li key={i}>
+              {p.path && !conflict ? t('errorField', { field: p.path, message: p.message }) : p.message}
+            </li>
           ))}
         </ul>
       )}

@@ -1,5 +1,5 @@
 import { api, ok } from '../api/client.ts';
-import type { DashboardView } from './types.ts';
+import type { DashboardView } from '../api/views.ts';
 
 /** The windows a supervisor picks from; any other whole number of days (1..366) in the address works too. */
 export const WINDOWS = [7, 30, 90] as const;

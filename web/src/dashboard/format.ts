@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
-import { useLocale, useNumber, useT } from '../i18n/i18n.tsx';
+import type { DashboardView } from '../api/views.ts';
+import { useLocale, useNumber, useRegionName, useT } from '../i18n/i18n.tsx';
 import { dashboardWords } from './messages.ts';
-import type { DashboardView } from './types.ts';
 
 /** The priority levels, most urgent first. */
 export const LEVELS: readonly string[] = ['E', '1', '2', '3'];
@@ -82,36 +82,19 @@ export function countryRows(view: DashboardView, top = TOP_COUNTRIES): CountryRo
   return rows;
 }
 
-const regionNames = new Map<string, Intl.DisplayNames | null>();
-
-function regionsOf(locale: string): Intl.DisplayNames | null {
-  if (!regionNames.has(locale)) {
-    try {
-      regionNames.set(locale, new Intl.DisplayNames([locale], { type: 'region' }));
-    } catch {
-      regionNames.set(locale, null);
-    }
-  }
-  return regionNames.get(locale) ?? null;
-}
-
 /** A country row's name in the user's language ("IT" → "Italy"), "unknown", or "other (n countries)". */
 export function useCountryLabel(): (row: CountryRow) => string {
-  const { locale } = useLocale();
   const t = useT(dashboardWords);
   const n = useNumber();
+  const region = useRegionName();
   return useCallback(
-    (row) => {
-      if (row.kind === 'unknown') return t('unknown');
-      if (row.kind === 'other') return t('other', { n: n(row.countries) });
-      const code = row.code ?? '';
-      try {
-        return regionsOf(locale)?.of(code) ?? code;
-      } catch {
-        return code;
-      }
-    },
-    [locale, t, n],
+    (row) =>
+      row.kind === 'unknown'
+        ? t('unknown')
+        : row.kind === 'other'
+          ? t('other', { n: n(row.countries) })
+          : region(row.code ?? ''),
+    [t, n, region],
   );
 }
 

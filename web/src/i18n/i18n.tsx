@@ -71,3 +71,27 @@ export function useNumber(): (n: number, digits?: number) => string {
     [locale],
   );
 }
+
+const regionNames = new Map<string, Intl.DisplayNames | null>();
+
+/** A country code as its name in the user's language ("IT" → "Italy"); the code itself where none is known. */
+export function useRegionName(): (code: string) => string {
+  const { locale } = useLocale();
+  return useCallback(
+    (code) => {
+      if (!regionNames.has(locale)) {
+        try {
+          regionNames.set(locale, new Intl.DisplayNames([locale], { type: 'region' }));
+        } catch {
+          regionNames.set(locale, null);
+        }
+      }
+      try {
+        return regionNames.get(locale)?.of(code.toUpperCase()) ?? code;
+      } catch {
+        return code;
+      }
+    },
+    [locale],
+  );
+}

@@ -1,12 +1,10 @@
-import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { ErrorMessage, Loading } from '../components/states.tsx';
-import { common } from '../i18n/common.ts';
+import { useState } from 'react';
+import type { QueueItem } from '../api/views.ts';
+import { Dialog } from '../components/Dialog.tsx';
 import { useNumber, useT } from '../i18n/i18n.tsx';
-import { useSession } from '../session.tsx';
-import { acceptReferral, organisations, reassignReferral, reassignTargets, type QueueItem } from './api.ts';
+import { acceptReferral, reassignReferral } from './api.ts';
 import { queueWords } from './messages.ts';
-import { Dialog, triageWords } from './shared.tsx';
+import { TargetChoice, useReassignTargets } from './shared.tsx';
 
 export type BulkAction = 'accept' | 'reassign';
 
@@ -53,14 +51,39 @@ export function BulkActions({
   const t = useT(queueWords);
   const n = useNumber();
   const [open, setOpen] = useState<BulkAction | null>(null);
+  const [to, setTo] = useState('');
+  const [done, setDone] = useState<number | null>(null);
+  const where = useReassignTargets(open === 'reassign');
   const count = checked.length;
+  const busy = done !== null;
+  const start = (action: BulkAction) => {
+    setTo('');
+    setDone(null);
+    setOpen(action);
+  };
+  const run = (action: BulkAction, reason: string) => {
+    setDone(0);
+    const work = action === 'accept' ? acceptReferral : (id: string) => reassignReferral(id, to, reason);
+    void runAll(
+      checked.map((i) => i.id),
+      work,
+      action,
+      (id, r) => {
+        onResult(id, r);
+        setDone((d) => (d ?? 0) + 1);
+      },
+    ).then(() => {
+      setOpen(null);
+      onDone();
+    });
+  };
   return (
     <div className="bulk toolbar" role="group" aria-label={t('checked', { count: n(count) })}>
       <span className="bulk-count">{t('checked', { count: n(count) })}</span>
-      <button type="button" className="primary" disabled={count === 0} onClick={() => setOpen('accept')}>
+      <button type="button" className="primary" disabled={count === 0} onClick={() => start('accept')}>
         {t('bulkAccept')}
       </button>
-      <button type="button" disabled={count === 0} onClick={() => setOpen('reassign')}>
+      <button type="button" disabled={count === 0} onClick={() => start('reassign')}>
         {t('bulkReassign')}
       </button>
       <button type="button" disabled={count === 0} onClick={onClear}>
@@ -78,132 +101,26 @@ export function BulkActions({
               ? t('bulkAcceptTitleOne')
               : t('bulkAcceptTitle', { count: n(count) })
         }
+        submitLabel={open === 'accept' ? t('confirmAccept') : t('confirmReassign')}
+        pending={busy}
+        reason={open === 'reassign' && where.targets.length > 0}
+        ready={open === 'accept' || to !== ''}
+        onSubmit={(reason) => open && run(open, reason)}
       >
-        {open && (
-          <BulkForm
-            action={open}
-            items={checked}
-            onResult={onResult}
-            onFinished={() => {
-              setOpen(null);
-              onDone();
-            }}
-            onCancel={() => setOpen(null)}
-          />
+        <ul className="bulk-list">
+          {checked.map((i) => (
+            <li key={i.id} className="mono">
+              {i.sourceRef}
+            </li>
+          ))}
+        </ul>
+        {open === 'accept' ? (
+          <p>{t('bulkAcceptText')}</p>
+        ) : (
+          <TargetChoice {...where} value={to} onChange={setTo} disabled={busy} />
         )}
+        {busy && <p role="status">{t('progress', { done: n(done), total: n(count) })}</p>}
       </Dialog>
     </div>
-  );
-}
-
-function BulkForm({
-  action,
-  items,
-  onResult,
-  onFinished,
-  onCancel,
-}: {
-  action: BulkAction;
-  items: readonly QueueItem[];
-  onResult: (id: string, r: RowResult) => void;
-  onFinished: () => void;
-  onCancel: () => void;
-}) {
-  const t = useT(queueWords);
-  const tw = useT(triageWords);
-  const tc = useT(common);
-  const n = useNumber();
-  const { user } = useSession();
-  const [to, setTo] = useState('');
-  const [reason, setReason] = useState('');
-  const [done, setDone] = useState<number | null>(null);
-  const [reasonMissing, setReasonMissing] = useState(false);
-  const orgs = useQuery({
-    queryKey: ['organisations'],
-    queryFn: organisations,
-    enabled: action === 'reassign',
-    staleTime: 60_000,
-  });
-  const targets = orgs.data ? reassignTargets(orgs.data, user.organisation) : [];
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (action === 'reassign' && !reason.trim()) {
-      setReasonMissing(true);
-      return;
-    }
-    setDone(0);
-    const ids = items.map((i) => i.id);
-    const work =
-      action === 'accept' ? acceptReferral : (id: string) => reassignReferral(id, to, reason.trim());
-    void runAll(ids, work, action, (id, r) => {
-      onResult(id, r);
-      setDone((d) => (d ?? 0) + 1);
-    }).then(onFinished);
-  };
-  const busy = done !== null;
-  return (
-    <form onSubmit={submit} className="dialog-form" noValidate>
-      <ul className="bulk-list">
-        {items.map((i) => (
-          <li key={i.id} className="mono">
-            {i.sourceRef}
-          </li>
-        ))}
-      </ul>
-      {action === 'accept' ? (
-        <p>{t('bulkAcceptText')}</p>
-      ) : orgs.isPending ? (
-        <Loading />
-      ) : orgs.error ? (
-        <ErrorMessage error={orgs.error} onRetry={() => void orgs.refetch()} />
-      ) : targets.length === 0 ? (
-        <p className="notice">{tw('noTargets')}</p>
-      ) : (
-        <>
-          <label>
-            {tw('target')}
-            <select required value={to} onChange={(e) => setTo(e.target.value)} disabled={busy}>
-              <option value="">{tw('chooseTarget')}</option>
-              {targets.map((o) => (
-                <option key={o.id} value={o.slug}>
-                  {o.name === o.slug ? o.slug : `${o.slug} — ${o.name}`}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {tc('reason')}
-            <textarea
-              required
-              rows={3}
-              maxLength={1000}
-              value={reason}
-              disabled={busy}
-              aria-invalid={reasonMissing && !reason.trim()}
-              aria-describedby={reasonMissing ? 'bulk-reason-error' : undefined}
-              onChange={(e) => setReason(e.target.value)}
-            />
-          </label>
-          {reasonMissing && !reason.trim() && (
-            <p id="bulk-reason-error" className="field-error">
-              {tc('reasonRequired')}
-            </p>
-          )}
-        </>
-      )}
-      {busy && <p role="status">{t('progress', { done: n(done), total: n(items.length) })}</p>}
-      <div className="dialog-buttons">
-        <button type="button" onClick={onCancel} disabled={busy}>
-          {tc('cancel')}
-        </button>
-        <button
-          type="submit"
-          className="primary"
-          disabled={busy || (action === 'reassign' && (targets.length === 0 || !to))}
-        >
-          {busy ? tw('working') : action === 'accept' ? t('confirmAccept') : t('confirmReassign')}
-        </button>
-      </div>
-    </form>
   );
 }

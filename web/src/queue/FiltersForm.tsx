@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
+import type { Organisation } from '../api/views.ts';
 import { useT } from '../i18n/i18n.tsx';
-import { LEVELS, type Organisation } from './api.ts';
+import { LEVELS } from './api.ts';
 import { DEFAULT_FILTERS, isCountry, isFiltered, type Filters } from './filters.ts';
 import { queueWords } from './messages.ts';
 import { triageWords } from './shared.tsx';

@@ -3,13 +3,7 @@
  * typed as the server's own view types.
  */
 import { api, ok } from '../api/client.ts';
-import type { PriorityLevel } from '../../../src/domain/decision.ts';
-import type { Organisation } from '../../../src/domain/organisation.ts';
-import type { QueueItem } from '../../../src/triage/triage.service.ts';
-
-export type { QueueItem } from '../../../src/triage/triage.service.ts';
-export type { Organisation } from '../../../src/domain/organisation.ts';
-export type { PriorityLevel } from '../../../src/domain/decision.ts';
+import type { Organisation, PriorityLevel, QueueItem } from '../api/views.ts';
 
 export const LEVELS: readonly PriorityLevel[] = ['E', '1', '2', '3'];
 export const PAGE_SIZE = 50;

@@ -1,4 +1,5 @@
-import { LEVELS, type PriorityLevel, type QueueQuery } from './api.ts';
+import type { PriorityLevel } from '../api/views.ts';
+import { LEVELS, type QueueQuery } from './api.ts';
 
 /** The queue's filters, as kept in the page address (so a filtered view can be bookmarked and shared). */
 export interface Filters {

@@ -1,6 +1,9 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
-import type { HoldReason } from '../../../src/domain/result.ts';
+import { useQuery } from '@tanstack/react-query';
+import type { HoldReason } from '../api/views.ts';
+import { ErrorMessage, Loading } from '../components/states.tsx';
 import { messages, useT } from '../i18n/i18n.tsx';
+import { useSession } from '../session.tsx';
+import { organisations, reassignTargets } from './api.ts';
 
 /** Words the queue and the referral screens share: levels, hold reasons, triage states, actions. */
 export const triageWords = messages(
@@ -25,7 +28,6 @@ export const triageWords = messages(
     chooseTarget: 'Choose an organisation…',
     noTargets: 'There is no organisation you can send referrals to.',
     newLevel: 'New priority level',
-    working: 'Working…',
     percent: '{n}%',
   },
   {
@@ -49,7 +51,6 @@ export const triageWords = messages(
     chooseTarget: 'Scegli un’organizzazione…',
     noTargets: 'Non ci sono organizzazioni a cui puoi inviare segnalazioni.',
     newLevel: 'Nuovo livello di priorità',
-    working: 'In corso…',
     percent: '{n}%',
   },
 );
@@ -94,37 +95,43 @@ export function LevelBadge({ level, overridden = false }: { level: string | null
   );
 }
 
-/**
- * A modal dialog (the browser's own <dialog>: focus moves in, Escape closes, the page behind is inert).
- * Its content is mounted only while open, so every opening starts afresh.
- */
-export function Dialog({
-  open,
-  onClose,
-  title,
-  children,
-}: {
-  open: boolean;
-  onClose: () => void;
-  title: string;
-  children: ReactNode;
+/** Where the user may send referrals (read once a minute at most), but for `except` (where it already is). */
+export function useReassignTargets(enabled: boolean, except: string | null = null) {
+  const { user } = useSession();
+  const orgs = useQuery({ queryKey: ['organisations'], queryFn: organisations, enabled, staleTime: 60_000 });
+  const targets = orgs.data
+    ? reassignTargets(orgs.data, user.organisation).filter((o) => o.slug !== except)
+    : [];
+  return { orgs, targets };
+}
+
+/** The choice of where to send a referral; loading, a refusal or "nowhere" said in its place. */
+export function TargetChoice({
+  orgs,
+  targets,
+  value,
+  onChange,
+  disabled = false,
+}: ReturnType<typeof useReassignTargets> & {
+  value: string;
+  onChange: (slug: string) => void;
+  disabled?: boolean;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const t = useT(triageWords);
+  if (orgs.isPending) return <Loading />;
+  if (orgs.error) return <ErrorMessage error={orgs.error} onRetry={() => void orgs.refetch()} />;
+  if (targets.length === 0) return <p className="notice">{t('noTargets')}</p>;
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} className="triage-dialog">
-      {open && (
-        <>
-          <h2 id={titleId}>{title}</h2>
-          {children}
-        </>
-      )}
-    </dialog>
+    <label>
+      {t('target')}
+      <select name="to" required value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{t('chooseTarget')}</option>
+        {targets.map((o) => (
+          <option key={o.id} value={o.slug}>
+            {o.name === o.slug ? o.slug : `${o.slug} — ${o.name}`}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -1,6 +1,5 @@
-import type { Decision, Overrides } from '../../../src/domain/decision.ts';
-import type { HashMatch } from '../../../src/domain/media.ts';
-import type { MediaFile } from '../../../src/domain/referral.ts';
+import type { Decision, HashMatch, MediaFile, Overrides } from '../api/views.ts';
+import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
 import { useNumber, useT } from '../i18n/i18n.tsx';
 import { holdReasonKey, LevelBadge, triageWords } from '../queue/shared.tsx';
@@ -336,31 +335,21 @@ function Prior({ decision }: { decision: Decision }) {
   return (
     <section className="panel" aria-labelledby="prior-title">
       <h3 id="prior-title">{t('priorTitle')}</h3>
-      <table className="compact">
-        <thead>
-          <tr>
-            <th scope="col">{t('colRegister')}</th>
-            <th scope="col">{t('colReference')}</th>
-            <th scope="col">{t('colValue')}</th>
-            <th scope="col">{t('colReason')}</th>
+      <Table className="compact" head={[t('colRegister'), t('colReference'), t('colValue'), t('colReason')]}>
+        {hits.map((h, i) => (
+          <tr key={i}>
+            <td>{h.register}</td>
+            <td>
+              <span className="mono">{h.reference}</span>
+              {h.label && <span className="sub">{h.label}</span>}
+            </td>
+            <td>
+              {h.kind} <span className="mono">{h.value}</span>
+            </td>
+            <td>{h.reason}</td>
           </tr>
-        </thead>
-        <tbody>
-          {hits.map((h, i) => (
-            <tr key={i}>
-              <td>{h.register}</td>
-              <td>
-                <span className="mono">{h.reference}</span>
-                {h.label && <span className="sub">{h.label}</span>}
-              </td>
-              <td>
-                {h.kind} <span className="mono">{h.value}</span>
-              </td>
-              <td>{h.reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </section>
   );
 }

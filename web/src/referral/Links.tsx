@@ -1,10 +1,12 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import type { SubjectView, Unlinkable } from '../api/views.ts';
 import { ErrorMessage, Loading } from '../components/states.tsx';
 import { Time } from '../components/Time.tsx';
 import { useNumber, useT } from '../i18n/i18n.tsx';
 import { LevelBadge } from '../queue/shared.tsx';
-import { referralLinks, subject, type SubjectView, type Unlinkable } from './api.ts';
+import { ReferralLink } from '../subjects/layout.tsx';
+import { referralLinks, subject } from './api.ts';
 import { referralWords } from './messages.ts';
 
 const short = (id: string) => (id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
@@ -84,9 +86,7 @@ export function Links({ id }: { id: string }) {
                         return (
                           <li key={i}>
                             {rid ? (
-                              <Link to={`/referrals/${encodeURIComponent(rid)}`} className="mono">
-                                {t('referralLink', { id: short(rid) })}
-                              </Link>
+                              <ReferralLink id={rid}>{t('referralLink', { id: short(rid) })}</ReferralLink>
                             ) : (
                               <span className="muted">—</span>
                             )}
@@ -117,9 +117,7 @@ export function Links({ id }: { id: string }) {
                     <ul className="link-list">
                       {others.map((r) => (
                         <li key={`${r.id}.${r.slot}`}>
-                          <Link to={`/referrals/${encodeURIComponent(r.id)}`} className="mono">
-                            {t('referralLink', { id: short(r.id) })}
-                          </Link>{' '}
+                          <ReferralLink id={r.id}>{t('referralLink', { id: short(r.id) })}</ReferralLink>{' '}
                           <span className="muted">
                             <LevelBadge level={r.priority} /> {r.country ?? ''} ·{' '}
                             <Time value={r.receivedAt} /> · <span className="mono">{r.account}</span>

@@ -1,21 +1,22 @@
 import type { ReactNode } from 'react';
-import type { Decision, LocationSignal } from '../../../src/domain/decision.ts';
-import type { Identifier } from '../../../src/domain/identifier.ts';
 import type {
   Account,
   Address,
+  Decision,
   Email,
   EstimatedLocation,
+  Identifier,
   IpEvent,
+  LocationSignal,
   MediaFile,
   Person,
   Phone,
   ReferralDocument,
-} from '../../../src/domain/referral.ts';
+} from '../api/views.ts';
 import { Time } from '../components/Time.tsx';
 import { useNumber, useT, type Translate } from '../i18n/i18n.tsx';
-import { Facts, lines } from './Facts.tsx';
 import { MatchTable } from './Decision.tsx';
+import { Facts, lines } from './Facts.tsx';
 import { referralWords } from './messages.ts';
 
 type T = Translate<keyof (typeof referralWords)['en']>;

@@ -94,7 +94,7 @@ function Overview() {
   const t = useT(sm);
   const sections = useSections();
   return (
-    <AdminPage title={t('administration')}>
+    <AdminPage>
       {sections.length === 0 ? (
         <p className="notice">{t('nothingForYou')}</p>
       ) : (

@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { useId } from 'react';
 import { Link } from 'react-router';
 import { api, ok } from '../api/client.ts';
+import type { CommunityView, Items } from '../api/views.ts';
 import { Empty, QueryState } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
 import { messages, useNumber, useT } from '../i18n/i18n.tsx';
 import { useCountryName } from '../subjects/format.tsx';
-import type { CommunityView, Items } from '../subjects/types.ts';
+import { ListPage, Panel } from '../subjects/layout.tsx';
 import '../subjects/subjects.css';
 
 const m = messages(
@@ -51,16 +52,12 @@ export default function Communities() {
   const t = useT(m);
   const num = useNumber();
   const country = useCountryName();
-  const totalId = useId();
-  const listId = useId();
   const list = useQuery({
     queryKey: ['communities'],
     queryFn: () => ok<Items<CommunityView>>(api.GET('/api/v1/communities')),
   });
   return (
-    <main id="main">
-      <h1>{t('title')}</h1>
-      <p className="muted page-intro">{t('intro')}</p>
+    <ListPage title={t('title')} intro={t('intro')}>
       <QueryState query={list}>
         {({ items }) => {
           if (items.length === 0) return <Empty>{t('none')}</Empty>;
@@ -70,9 +67,7 @@ export default function Communities() {
           const sorted = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
           return (
             <>
-              <section className="panel" aria-labelledby={totalId}>
-                <h2 id={totalId}>{t('byCountry')}</h2>
-                <p className="muted">{t('byCountryIntro')}</p>
+              <Panel title={t('byCountry')} intro={t('byCountryIntro')}>
                 <ul className="countries">
                   {sorted.map(([code, n]) => (
                     <li key={code} className="country-card">
@@ -81,54 +76,44 @@ export default function Communities() {
                     </li>
                   ))}
                 </ul>
-              </section>
-              <section className="panel" aria-labelledby={listId}>
-                <h2 id={listId}>{t('list')}</h2>
-                <div className="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('community')}</th>
-                        <th scope="col">{t('service')}</th>
-                        <th scope="col" className="num">
-                          {t('members')}
-                        </th>
-                        <th scope="col" className="num">
-                          {t('referrals')}
-                        </th>
-                        <th scope="col">{t('countries')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {items.map((c) => (
-                        <tr key={c.id}>
-                          <th scope="row">
-                            <Link to={`/communities/${encodeURIComponent(c.id)}`} className="mono">
-                              {c.group}
-                            </Link>
-                          </th>
-                          <td>{c.service}</td>
-                          <td className="num">{num(c.subjects)}</td>
-                          <td className="num">{num(c.referrals)}</td>
-                          <td>
-                            <ul className="country-chips">
-                              {c.countries.map((x) => (
-                                <li key={x.country}>
-                                  {t('inCountry', { n: num(x.subjects), country: country(x.country) })}
-                                </li>
-                              ))}
-                            </ul>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              </section>
+              </Panel>
+              <Panel title={t('list')}>
+                <Table
+                  head={[
+                    t('community'),
+                    t('service'),
+                    { label: t('members'), num: true },
+                    { label: t('referrals'), num: true },
+                    t('countries'),
+                  ]}
+                >
+                  {items.map((c) => (
+                    <tr key={c.id}>
+                      <th scope="row">
+                        <Link to={`/communities/${encodeURIComponent(c.id)}`} className="mono">
+                          {c.group}
+                        </Link>
+                      </th>
+                      <td>{c.service}</td>
+                      <td className="num">{num(c.subjects)}</td>
+                      <td className="num">{num(c.referrals)}</td>
+                      <td>
+                        <ul className="country-chips">
+                          {c.countries.map((x) => (
+                            <li key={x.country}>
+                              {t('inCountry', { n: num(x.subjects), country: country(x.country) })}
+                            </li>
+                          ))}
+                        </ul>
+                      </td>
+                    </tr>
+                  ))}
+                </Table>
+              </Panel>
             </>
           );
         }}
       </QueryState>
-    </main>
+    </ListPage>
   );
 }

@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { useId } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, ApiError, ok } from '../api/client.ts';
-import { ErrorMessage, Loading } from '../components/states.tsx';
+import { api, ok } from '../api/client.ts';
+import type { CommunityView, SubjectView } from '../api/views.ts';
+import { ErrorMessage } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
 import { messages, useNumber, useT } from '../i18n/i18n.tsx';
 import { Account, useCountryName } from '../subjects/format.tsx';
-import type { CommunityView, SubjectView } from '../subjects/types.ts';
+import { DetailPage, Panel, ReferralLink, SubjectLink } from '../subjects/layout.tsx';
 import '../subjects/subjects.css';
 
 /** Referral links shown per member before "and N more". */
@@ -83,27 +84,15 @@ export default function Community() {
   });
   const c = community.data;
   return (
-    <main id="main">
-      <p>
-        <Link to="/communities">← {t('back')}</Link>
-      </p>
-      <h1>{c ? t('title', { group: c.group }) : t('titleLoading')}</h1>
-      {community.isPending ? (
-        <Loading />
-      ) : community.error instanceof ApiError && [400, 404].includes(community.error.status) ? (
-        <div className="notice" role="alert">
-          <h2>{t('notFoundTitle')}</h2>
-          <p>{t('notFound')}</p>
-          <p>
-            <Link to="/communities">{t('back')}</Link>
-          </p>
-        </div>
-      ) : community.error || !c ? (
-        <ErrorMessage error={community.error} onRetry={() => void community.refetch()} />
-      ) : (
-        <CommunityBody c={c} />
-      )}
-    </main>
+    <DetailPage
+      back="/communities"
+      backLabel={t('back')}
+      heading={<h1>{c ? t('title', { group: c.group }) : t('titleLoading')}</h1>}
+      query={community}
+      missing={{ title: t('notFoundTitle'), text: t('notFound') }}
+    >
+      {(data) => <CommunityBody c={data} />}
+    </DetailPage>
   );
 }
 
@@ -111,9 +100,6 @@ function CommunityBody({ c }: { c: CommunityView }) {
   const t = useT(m);
   const num = useNumber();
   const country = useCountryName();
-  const becomesId = useId();
-  const factsId = useId();
-  const membersId = useId();
   const members = c.members ?? [];
   const groups = c.countries.map((x) => ({
     code: x.country,
@@ -121,9 +107,7 @@ function CommunityBody({ c }: { c: CommunityView }) {
   }));
   return (
     <>
-      <section className="panel" aria-labelledby={becomesId}>
-        <h2 id={becomesId}>{t('becomes')}</h2>
-        <p className="muted">{t('becomesIntro')}</p>
+      <Panel title={t('becomes')} intro={t('becomesIntro')}>
         <ul className="countries">
           {c.countries.map((x) => (
             <li key={x.country} className="country-card">
@@ -139,9 +123,8 @@ function CommunityBody({ c }: { c: CommunityView }) {
             ? t('totalOne', { n: num(c.subjects) })
             : t('total', { n: num(c.subjects), countries: num(c.countries.length) })}
         </p>
-      </section>
-      <section className="panel" aria-labelledby={factsId}>
-        <h2 id={factsId}>{t('facts')}</h2>
+      </Panel>
+      <Panel title={t('facts')}>
         <dl className="facts">
           <dt>{t('service')}</dt>
           <dd>{c.service}</dd>
@@ -152,9 +135,8 @@ function CommunityBody({ c }: { c: CommunityView }) {
           <dt>{t('referrals')}</dt>
           <dd>{num(c.referrals)}</dd>
         </dl>
-      </section>
-      <section className="panel" aria-labelledby={membersId}>
-        <h2 id={membersId}>{t('byCountry')}</h2>
+      </Panel>
+      <Panel title={t('byCountry')}>
         {groups.map((g) => (
           <section key={g.code} aria-label={country(g.code)}>
             <h3>
@@ -169,28 +151,21 @@ function CommunityBody({ c }: { c: CommunityView }) {
                 { country: country(g.code), code: g.code, n: num(g.members.length) },
               )}
             </h3>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('subject')}</th>
-                    <th scope="col">{t('accounts')}</th>
-                    <th scope="col" className="num">
-                      {t('inCommunity')}
-                    </th>
-                    <th scope="col">{t('subjectReferrals')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {g.members.map((mb) => (
-                    <Member key={mb.subject} subject={mb.subject} referrals={mb.referrals} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              head={[
+                t('subject'),
+                t('accounts'),
+                { label: t('inCommunity'), num: true },
+                t('subjectReferrals'),
+              ]}
+            >
+              {g.members.map((mb) => (
+                <Member key={mb.subject} subject={mb.subject} referrals={mb.referrals} />
+              ))}
+            </Table>
           </section>
         ))}
-      </section>
+      </Panel>
     </>
   );
 }
@@ -208,9 +183,7 @@ function Member({ subject, referrals }: { subject: string; referrals: number }) 
   return (
     <tr>
       <th scope="row">
-        <Link to={to} className="mono">
-          {subject}
-        </Link>
+        <SubjectLink id={subject} />
       </th>
       <td>
         {s.isPending ? (
@@ -235,9 +208,7 @@ function Member({ subject, referrals }: { subject: string; referrals: number }) 
           <ul className="plain-list">
             {refs.slice(0, REFERRALS_SHOWN).map((r) => (
               <li key={r}>
-                <Link to={`/referrals/${encodeURIComponent(r)}`} className="mono">
-                  {r}
-                </Link>
+                <ReferralLink id={r} />
               </li>
             ))}
             {refs.length > REFERRALS_SHOWN && (

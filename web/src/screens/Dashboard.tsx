@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../api/client.ts';
+import type { DashboardView } from '../api/views.ts';
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx';
 import { Time } from '../components/Time.tsx';
 import { dashboard, daysOf, WINDOWS } from '../dashboard/api.ts';
@@ -21,7 +22,6 @@ import {
 } from '../dashboard/format.ts';
 import { dashboardWords } from '../dashboard/messages.ts';
 import { barOption } from '../dashboard/options.ts';
-import type { DashboardView } from '../dashboard/types.ts';
 import { useNumber, useT } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 import '../dashboard/dashboard.css';

@@ -2,10 +2,11 @@ import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api/client.ts';
+import type { QueueItem } from '../api/views.ts';
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx';
 import { Time } from '../components/Time.tsx';
 import { useNumber, useT } from '../i18n/i18n.tsx';
-import { organisations, queuePage, queuesInReach, type QueueItem } from '../queue/api.ts';
+import { organisations, queuePage, queuesInReach } from '../queue/api.ts';
 import { Arrivals } from '../queue/Arrivals.tsx';
 import { BulkActions, type RowResult } from '../queue/BulkActions.tsx';
 import { filtersOf, isFiltered, paramsOf, queryOf, type Filters } from '../queue/filters.ts';

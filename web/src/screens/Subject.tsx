@@ -1,15 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { api, ApiError, ok } from '../api/client.ts';
-import { Empty, ErrorMessage, Loading } from '../components/states.tsx';
+import { useLocation, useNavigate, useParams } from 'react-router';
+import { api, ok } from '../api/client.ts';
+import type { SubjectView } from '../api/views.ts';
+import { Dialog } from '../components/Dialog.tsx';
+import { Empty } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
 import { messages, useNumber, useT } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
-import { DecisionDialog } from '../subjects/DecisionDialog.tsx';
 import { Account, Priority, useCountryName } from '../subjects/format.tsx';
+import { DetailPage, Panel, ReferralLink, SubjectLink } from '../subjects/layout.tsx';
 import { SubjectGraph, useSubjectGraph, type SubjectGraphModel } from '../subjects/SubjectGraph.tsx';
-import type { SplitAnswer, SubjectAnswer, SubjectPage, SubjectView } from '../subjects/types.ts';
+import type { SplitAnswer, SubjectAnswer, SubjectPage } from '../subjects/types.ts';
 import '../subjects/subjects.css';
 
 const m = messages(
@@ -51,7 +54,7 @@ const m = messages(
     mergeSubmit: 'Merge',
     mergeChoose: 'Name at least one other subject, by its id.',
     mergeBadId: '“{id}” is not a subject id.',
-    mergeRefused: 'The merge is refused: an earlier split keeps some of these accounts apart.',
+    reasonHint: 'Kept with the decision and in the audit trail; applied again on every rebuild.',
     doneConfirmed: 'The subject is confirmed.',
     doneSplit: 'Split into {n} subjects:',
     doneMerged: 'Merged: this subject now holds the accounts of {ids}.',
@@ -142,7 +145,7 @@ const m = messages(
     mergeSubmit: 'Unisci',
     mergeChoose: 'Indica almeno un altro soggetto, con il suo id.',
     mergeBadId: '«{id}» non è un id di soggetto.',
-    mergeRefused: 'L’unione è rifiutata: una divisione precedente tiene separati alcuni di questi account.',
+    reasonHint: 'Conservato con la decisione e nel registro di audit; riapplicato a ogni ricostruzione.',
     doneConfirmed: 'Il soggetto è confermato.',
     doneSplit: 'Diviso in {n} soggetti:',
     doneMerged: 'Unito: questo soggetto ora comprende gli account di {ids}.',
@@ -216,32 +219,21 @@ export default function Subject() {
     queryFn: () => ok<SubjectView>(api.GET('/api/v1/subjects/{id}', { params: { path: { id } } })),
   });
   const arrived = (location.state as { done?: Done } | null)?.done ?? null;
-
   return (
-    <main id="main">
-      <p>
-        <Link to="/subjects">← {t('back')}</Link>
-      </p>
-      <h1 className="subject-title">
-        <span>{t('title', { id })}</span>
-        {subject.data?.confirmed && <span className="tag confirmed">{t('confirmed')}</span>}
-      </h1>
-      {subject.isPending ? (
-        <Loading />
-      ) : subject.error instanceof ApiError && subject.error.status === 404 ? (
-        <div className="notice" role="alert">
-          <h2>{t('notFoundTitle')}</h2>
-          <p>{t('notFound', { id })}</p>
-          <p>
-            <Link to="/subjects">{t('back')}</Link>
-          </p>
-        </div>
-      ) : subject.error || !subject.data ? (
-        <ErrorMessage error={subject.error} onRetry={() => void subject.refetch()} />
-      ) : (
-        <SubjectBody key={id} s={subject.data} arrived={arrived} />
-      )}
-    </main>
+    <DetailPage
+      back="/subjects"
+      backLabel={t('back')}
+      heading={
+        <h1 className="subject-title">
+          <span>{t('title', { id })}</span>
+          {subject.data?.confirmed && <span className="tag confirmed">{t('confirmed')}</span>}
+        </h1>
+      }
+      query={subject}
+      missing={{ title: t('notFoundTitle'), text: t('notFound', { id }) }}
+    >
+      {(s) => <SubjectBody key={id} s={s} arrived={arrived} />}
+    </DetailPage>
   );
 }
 
@@ -252,16 +244,6 @@ function SubjectBody({ s, arrived }: { s: SubjectView; arrived: Done | null }) {
   const session = useSession();
   const graph = useSubjectGraph(s.id);
   const [done, setDone] = useState<Done | null>(arrived);
-  const ids = {
-    summary: useId(),
-    elsewhere: useId(),
-    prior: useId(),
-    accounts: useId(),
-    identifiers: useId(),
-    referrals: useId(),
-    evidence: useId(),
-    decisions: useId(),
-  };
   const perAccount = new Map<string, Set<string>>();
   for (const r of s.referralsVisible)
     perAccount.set(r.account, (perAccount.get(r.account) ?? new Set()).add(r.id));
@@ -270,9 +252,9 @@ function SubjectBody({ s, arrived }: { s: SubjectView; arrived: Done | null }) {
     const dot = x.lastIndexOf('.');
     const referral = x.slice(0, dot);
     return (
-      <Link to={`/referrals/${encodeURIComponent(referral)}`} className="mono">
+      <ReferralLink id={referral}>
         {t('mention', { referral, slot: Number(x.slice(dot + 1)) + 1 })}
-      </Link>
+      </ReferralLink>
     );
   };
 
@@ -280,8 +262,7 @@ function SubjectBody({ s, arrived }: { s: SubjectView; arrived: Done | null }) {
     <>
       {done && <DoneNotice done={done} />}
       <div className="grid-2">
-        <section className="panel" aria-labelledby={ids.summary}>
-          <h2 id={ids.summary}>{t('summary')}</h2>
+        <Panel title={t('summary')}>
           <dl className="facts">
             <dt>{t('referralsShown')}</dt>
             <dd>{num(s.referrals)}</dd>
@@ -298,13 +279,12 @@ function SubjectBody({ s, arrived }: { s: SubjectView; arrived: Done | null }) {
             <dt>{t('status')}</dt>
             <dd>{s.confirmed ? t('statusConfirmed') : t('statusUnconfirmed')}</dd>
           </dl>
-        </section>
+        </Panel>
         {session.can('subject.decide') && <Decisions s={s} graph={graph} onDone={setDone} />}
       </div>
 
       {s.heldElsewhere.length > 0 && (
-        <section className="notice" aria-labelledby={ids.elsewhere}>
-          <h2 id={ids.elsewhere}>{t('heldElsewhere')}</h2>
+        <Panel title={t('heldElsewhere')} className="notice">
           <p>{t('heldElsewhereIntro')}</p>
           <ul>
             {s.heldElsewhere.map((h) => (
@@ -316,221 +296,151 @@ function SubjectBody({ s, arrived }: { s: SubjectView; arrived: Done | null }) {
               </li>
             ))}
           </ul>
-        </section>
+        </Panel>
       )}
 
-      <section className="panel" aria-labelledby={ids.prior}>
-        <h2 id={ids.prior}>{t('prior')}</h2>
+      <Panel title={t('prior')}>
         {s.prior.length === 0 ? (
           <Empty>{t('noPrior')}</Empty>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('register')}</th>
-                  <th scope="col">{t('reference')}</th>
-                  <th scope="col">{t('label')}</th>
-                  <th scope="col">{t('matched')}</th>
-                  <th scope="col">{t('since')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.prior.map((h) => (
-                  <tr key={`${h.register}|${h.reference}|${h.kind}|${h.value}`}>
-                    <th scope="row">{h.register}</th>
-                    <td className="mono">{h.reference}</td>
-                    <td>{h.label ?? '—'}</td>
-                    <td>{h.reason}</td>
-                    <td>
-                      <Time value={h.since} dateOnly />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table head={[t('register'), t('reference'), t('label'), t('matched'), t('since')]}>
+            {s.prior.map((h) => (
+              <tr key={`${h.register}|${h.reference}|${h.kind}|${h.value}`}>
+                <th scope="row">{h.register}</th>
+                <td className="mono">{h.reference}</td>
+                <td>{h.label ?? '—'}</td>
+                <td>{h.reason}</td>
+                <td>
+                  <Time value={h.since} dateOnly />
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
-      </section>
+      </Panel>
 
       <SubjectGraph graph={graph} />
 
       <div className="grid-2">
-        <section className="panel" aria-labelledby={ids.accounts}>
-          <h2 id={ids.accounts}>{t('accounts')}</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('account')}</th>
-                <th scope="col" className="num">
-                  {t('referralsOfAccount')}
+        <Panel title={t('accounts')}>
+          <Table head={[t('account'), { label: t('referralsOfAccount'), num: true }]}>
+            {s.accounts.map((a) => (
+              <tr key={a}>
+                <th scope="row">
+                  <Account value={a} />
                 </th>
+                <td className="num">{num(perAccount.get(a)?.size ?? 0)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {s.accounts.map((a) => (
-                <tr key={a}>
-                  <th scope="row">
-                    <Account value={a} />
-                  </th>
-                  <td className="num">{num(perAccount.get(a)?.size ?? 0)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-        <section className="panel" aria-labelledby={ids.identifiers}>
-          <h2 id={ids.identifiers}>{t('identifiers')}</h2>
+            ))}
+          </Table>
+        </Panel>
+        <Panel title={t('identifiers')}>
           {s.identifiers.length === 0 ? (
             <Empty />
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('kind')}</th>
-                  <th scope="col">{t('value')}</th>
-                  <th scope="col" className="num">
-                    {t('referrals')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.identifiers.map((x) => (
-                  <tr key={`${x.kind}|${x.value}`}>
-                    <th scope="row">{x.kind}</th>
-                    <td>
-                      <span className="mono">{x.raw}</span>
-                      {x.raw !== x.value && (
-                        <span className="muted"> ({t('normalised', { value: x.value })})</span>
-                      )}
-                    </td>
-                    <td className="num">{num(x.referrals)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
-      </div>
-
-      <section className="panel" aria-labelledby={ids.referrals}>
-        <h2 id={ids.referrals}>{t('referrals')}</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('referral')}</th>
-                <th scope="col">{t('person')}</th>
-                <th scope="col">{t('account')}</th>
-                <th scope="col">{t('received')}</th>
-                <th scope="col">{t('recipient')}</th>
-                <th scope="col">{t('country')}</th>
-                <th scope="col">{t('priority')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.referralsVisible.map((r) => (
-                <tr key={`${r.id}.${r.slot}`}>
-                  <th scope="row">
-                    <Link to={`/referrals/${encodeURIComponent(r.id)}`} className="mono">
-                      {r.id}
-                    </Link>
-                  </th>
-                  <td>{num(r.slot + 1)}</td>
+            <Table head={[t('kind'), t('value'), { label: t('referrals'), num: true }]}>
+              {s.identifiers.map((x) => (
+                <tr key={`${x.kind}|${x.value}`}>
+                  <th scope="row">{x.kind}</th>
                   <td>
-                    <Account value={r.account} />
+                    <span className="mono">{x.raw}</span>
+                    {x.raw !== x.value && (
+                      <span className="muted"> ({t('normalised', { value: x.value })})</span>
+                    )}
                   </td>
-                  <td>
-                    <Time value={r.receivedAt} />
-                  </td>
-                  <td>{r.recipient ?? '—'}</td>
-                  <td>{r.country ? `${country(r.country)} (${r.country})` : country(null)}</td>
-                  <td>
-                    <Priority level={r.priority} />
-                  </td>
+                  <td className="num">{num(x.referrals)}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+            </Table>
+          )}
+        </Panel>
+      </div>
 
-      <section className="panel" aria-labelledby={ids.evidence}>
-        <h2 id={ids.evidence}>{t('evidence')}</h2>
-        <p className="muted">{t('evidenceIntro')}</p>
+      <Panel title={t('referrals')}>
+        <Table
+          head={[
+            t('referral'),
+            t('person'),
+            t('account'),
+            t('received'),
+            t('recipient'),
+            t('country'),
+            t('priority'),
+          ]}
+        >
+          {s.referralsVisible.map((r) => (
+            <tr key={`${r.id}.${r.slot}`}>
+              <th scope="row">
+                <ReferralLink id={r.id} />
+              </th>
+              <td>{num(r.slot + 1)}</td>
+              <td>
+                <Account value={r.account} />
+              </td>
+              <td>
+                <Time value={r.receivedAt} />
+              </td>
+              <td>{r.recipient ?? '—'}</td>
+              <td>{r.country ? `${country(r.country)} (${r.country})` : country(null)}</td>
+              <td>
+                <Priority level={r.priority} />
+              </td>
+            </tr>
+          ))}
+        </Table>
+      </Panel>
+
+      <Panel title={t('evidence')} intro={t('evidenceIntro')}>
         {s.evidence.length === 0 ? (
           <Empty>{t('noEvidence')}</Empty>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('from')}</th>
-                  <th scope="col">{t('to')}</th>
-                  <th scope="col">{t('rule')}</th>
-                  <th scope="col">{t('why')}</th>
+          <Table head={[t('from'), t('to'), t('rule'), t('why')]}>
+            {s.evidence.map((e, i) => {
+              const rule = `rule-${e.rule}`;
+              return (
+                <tr key={i}>
+                  <td>{mention(e.from)}</td>
+                  <td>{mention(e.to)}</td>
+                  <td>{knownKey(rule) ? t(rule) : e.rule}</td>
+                  <td>
+                    {e.reasons.length === 0 ? (
+                      <span className="muted">{t('withheld')}</span>
+                    ) : (
+                      <ul className="compact-list">
+                        {e.reasons.map((r) => (
+                          <li key={r}>{r}</li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {s.evidence.map((e, i) => {
-                  const rule = `rule-${e.rule}`;
-                  return (
-                    <tr key={i}>
-                      <td>{mention(e.from)}</td>
-                      <td>{mention(e.to)}</td>
-                      <td>{knownKey(rule) ? t(rule) : e.rule}</td>
-                      <td>
-                        {e.reasons.length === 0 ? (
-                          <span className="muted">{t('withheld')}</span>
-                        ) : (
-                          <ul className="compact-list">
-                            {e.reasons.map((r) => (
-                              <li key={r}>{r}</li>
-                            ))}
-                          </ul>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </Table>
         )}
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby={ids.decisions}>
-        <h2 id={ids.decisions}>{t('decisions')}</h2>
+      <Panel title={t('decisions')}>
         {s.decisions.length === 0 ? (
           <Empty>{t('noDecisions')}</Empty>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('decisionKind')}</th>
-                <th scope="col">{t('reason')}</th>
-                <th scope="col">{t('when')}</th>
-                <th scope="col">{t('by')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.decisions.map((d) => {
-                const kind = `decision-${d.kind}`;
-                return (
-                  <tr key={d.id}>
-                    <th scope="row">{knownKey(kind) ? t(kind) : d.kind}</th>
-                    <td>{d.reason}</td>
-                    <td>
-                      <Time value={d.at} />
-                    </td>
-                    <td>{d.by}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <Table head={[t('decisionKind'), t('reason'), t('when'), t('by')]}>
+            {s.decisions.map((d) => {
+              const kind = `decision-${d.kind}`;
+              return (
+                <tr key={d.id}>
+                  <th scope="row">{knownKey(kind) ? t(kind) : d.kind}</th>
+                  <td>{d.reason}</td>
+                  <td>
+                    <Time value={d.at} />
+                  </td>
+                  <td>{d.by}</td>
+                </tr>
+              );
+            })}
+          </Table>
         )}
-      </section>
+      </Panel>
     </>
   );
 }
@@ -547,9 +457,7 @@ function DoneNotice({ done }: { done: Done }) {
           {done.subjects.map((id, i) => (
             <span key={id}>
               {i > 0 && ', '}
-              <Link to={`/subjects/${encodeURIComponent(id)}`} className="mono">
-                {id}
-              </Link>
+              <SubjectLink id={id} />
             </span>
           ))}
         </>
@@ -572,7 +480,6 @@ function Decisions({
   const t = useT(m);
   const queries = useQueryClient();
   const navigate = useNavigate();
-  const headingId = useId();
   const [open, setOpen] = useState<'confirm' | 'split' | 'merge' | null>(null);
   const [side, setSide] = useState<ReadonlySet<string>>(new Set());
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
@@ -657,9 +564,7 @@ function Decisions({
   };
 
   return (
-    <section className="panel" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t('decide')}</h2>
-      <p className="muted">{t('decideIntro')}</p>
+    <Panel title={t('decide')} intro={t('decideIntro')}>
       <div className="toolbar">
         <button type="button" onClick={() => start('confirm')} disabled={s.confirmed}>
           {t('confirm')}
@@ -674,29 +579,34 @@ function Decisions({
         </button>
       </div>
 
-      <DecisionDialog
+      <Dialog
         open={open === 'confirm'}
         title={t('confirmTitle', { id: s.id })}
-        intro={<p>{t('confirmIntro')}</p>}
         submitLabel={t('confirmSubmit')}
         pending={confirm.isPending}
         error={confirm.error}
+        reason
+        reasonHint={t('reasonHint')}
         onClose={() => setOpen(null)}
         onSubmit={(reason) => confirm.mutate(reason)}
-      />
+      >
+        <p>{t('confirmIntro')}</p>
+      </Dialog>
 
-      <DecisionDialog
+      <Dialog
         open={open === 'split'}
         title={t('splitTitle', { id: s.id })}
-        intro={<p>{t('splitIntro')}</p>}
         submitLabel={t('splitSubmit')}
         danger
         pending={split.isPending}
         error={split.error}
+        reason
+        reasonHint={t('reasonHint')}
         invalid={side.size === 0 || side.size === s.accounts.length ? t('splitChoose') : null}
         onClose={() => setOpen(null)}
         onSubmit={(reason) => split.mutate(reason)}
       >
+        <p>{t('splitIntro')}</p>
         <fieldset>
           <legend>{t('splitAccounts')}</legend>
           {s.accounts.map((a) => (
@@ -712,29 +622,21 @@ function Decisions({
             </label>
           ))}
         </fieldset>
-      </DecisionDialog>
+      </Dialog>
 
-      <DecisionDialog
+      <Dialog
         open={open === 'merge'}
         title={t('mergeTitle', { id: s.id })}
-        intro={<p>{t('mergeIntro')}</p>}
         submitLabel={t('mergeSubmit')}
         pending={merge.isPending}
         error={merge.error}
-        refusal={
-          merge.error instanceof ApiError && merge.error.status === 409
-            ? {
-                headline: t('mergeRefused'),
-                reasons: merge.error.problems.length
-                  ? merge.error.problems.map((p) => p.message)
-                  : [merge.error.message],
-              }
-            : null
-        }
+        reason
+        reasonHint={t('reasonHint')}
         invalid={badId ? t('mergeBadId', { id: badId }) : others.length === 0 ? t('mergeChoose') : null}
         onClose={() => setOpen(null)}
         onSubmit={(reason) => merge.mutate(reason)}
       >
+        <p>{t('mergeIntro')}</p>
         {graph.found.length > 0 && (
           <fieldset>
             <legend>{t('mergeFound')}</legend>
@@ -777,7 +679,7 @@ function Decisions({
               </option>
             ))}
         </datalist>
-      </DecisionDialog>
-    </section>
+      </Dialog>
+    </Panel>
   );
 }

@@ -1,13 +1,16 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { api, ok } from '../api/client.ts';
+import type { DeconflictionNotice, Items } from '../api/views.ts';
 import { Empty, ErrorMessage, Loading } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
 import { messages, useNumber, useT } from '../i18n/i18n.tsx';
 import { Account } from '../subjects/format.tsx';
+import { ListPage, Panel, SubjectLink } from '../subjects/layout.tsx';
 import { NicknameTrace } from '../subjects/NicknameTrace.tsx';
-import type { DeconflictionNotice, Items, SubjectPage } from '../subjects/types.ts';
+import type { SubjectPage } from '../subjects/types.ts';
 import '../subjects/subjects.css';
 
 const PAGE = 50;
@@ -68,7 +71,6 @@ const m = messages(
 export default function Subjects() {
   const t = useT(m);
   const num = useNumber();
-  const listId = useId();
   const [params, setParams] = useSearchParams();
   // The filter answers at once; the address follows (and a Back restores it).
   const priorInAddress = params.get('prior') === '1';
@@ -114,12 +116,9 @@ export default function Subjects() {
   const showElsewhere = bySubject.size > 0;
 
   return (
-    <main id="main">
-      <h1>{t('title')}</h1>
-      <p className="muted page-intro">{t('intro')}</p>
+    <ListPage title={t('title')} intro={t('intro')}>
       <NicknameTrace query={name} onQuery={(q) => set('name', q)} />
-      <section className="panel" aria-labelledby={listId}>
-        <h2 id={listId}>{t('list')}</h2>
+      <Panel title={t('list')}>
         <div className="toolbar">
           <label className="check-inline">
             <span>
@@ -146,90 +145,81 @@ export default function Subjects() {
           <Empty>{withPrior ? t('nonePrior') : t('none')}</Empty>
         ) : (
           <>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('subject')}</th>
-                    <th scope="col">{t('accounts')}</th>
-                    <th scope="col" className="num">
-                      {t('referrals')}
-                    </th>
-                    <th scope="col">{t('firstSeen')}</th>
-                    <th scope="col">{t('lastSeen')}</th>
-                    <th scope="col">{t('prior')}</th>
-                    {showElsewhere && <th scope="col">{t('elsewhere')}</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((s) => (
-                    <tr key={s.id}>
-                      <th scope="row">
-                        <Link to={`/subjects/${encodeURIComponent(s.id)}`} className="mono">
-                          {s.id}
-                        </Link>
-                        {s.confirmed && (
-                          <>
-                            {' '}
-                            <span className="tag confirmed">{t('confirmed')}</span>
-                          </>
-                        )}
-                      </th>
-                      <td>
-                        <ul className="plain-list">
-                          {s.accounts.slice(0, 3).map((a) => (
-                            <li key={a}>
-                              <Account value={a} />
-                            </li>
-                          ))}
-                          {s.accounts.length > 3 && (
-                            <li className="muted">{t('moreAccounts', { n: num(s.accounts.length - 3) })}</li>
-                          )}
-                        </ul>
-                      </td>
-                      <td className="num">{num(s.referrals)}</td>
-                      <td>
-                        <Time value={s.firstSeen} />
-                      </td>
-                      <td>
-                        <Time value={s.lastSeen} />
-                      </td>
-                      <td>
-                        {s.prior.length === 0 ? (
-                          <span className="muted">—</span>
-                        ) : (
-                          <ul className="plain-list">
-                            {s.prior.map((h) => (
-                              <li key={`${h.register}|${h.reference}|${h.kind}|${h.value}`}>
-                                <span className="tag prior">
-                                  {t('priorHit', { register: h.register, reference: h.reference })}
-                                </span>{' '}
-                                <span className="muted">{h.reason}</span>
-                              </li>
-                            ))}
-                          </ul>
-                        )}
-                      </td>
-                      {showElsewhere && (
-                        <td>
-                          <ul className="plain-list">
-                            {(bySubject.get(s.id) ?? []).map((n) => (
-                              <li key={n.id}>
-                                {n.side === 'newcomer' ? (
-                                  <HeldBy org={n.otherOrganisation} since={n.heldSince} />
-                                ) : (
-                                  t('alsoReported', { org: n.otherOrganisation })
-                                )}
-                              </li>
-                            ))}
-                          </ul>
-                        </td>
+            <Table
+              head={[
+                t('subject'),
+                t('accounts'),
+                { label: t('referrals'), num: true },
+                t('firstSeen'),
+                t('lastSeen'),
+                t('prior'),
+                showElsewhere && t('elsewhere'),
+              ]}
+            >
+              {items.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row">
+                    <SubjectLink id={s.id} />
+                    {s.confirmed && (
+                      <>
+                        {' '}
+                        <span className="tag confirmed">{t('confirmed')}</span>
+                      </>
+                    )}
+                  </th>
+                  <td>
+                    <ul className="plain-list">
+                      {s.accounts.slice(0, 3).map((a) => (
+                        <li key={a}>
+                          <Account value={a} />
+                        </li>
+                      ))}
+                      {s.accounts.length > 3 && (
+                        <li className="muted">{t('moreAccounts', { n: num(s.accounts.length - 3) })}</li>
                       )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                    </ul>
+                  </td>
+                  <td className="num">{num(s.referrals)}</td>
+                  <td>
+                    <Time value={s.firstSeen} />
+                  </td>
+                  <td>
+                    <Time value={s.lastSeen} />
+                  </td>
+                  <td>
+                    {s.prior.length === 0 ? (
+                      <span className="muted">—</span>
+                    ) : (
+                      <ul className="plain-list">
+                        {s.prior.map((h) => (
+                          <li key={`${h.register}|${h.reference}|${h.kind}|${h.value}`}>
+                            <span className="tag prior">
+                              {t('priorHit', { register: h.register, reference: h.reference })}
+                            </span>{' '}
+                            <span className="muted">{h.reason}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                  {showElsewhere && (
+                    <td>
+                      <ul className="plain-list">
+                        {(bySubject.get(s.id) ?? []).map((n) => (
+                          <li key={n.id}>
+                            {n.side === 'newcomer' ? (
+                              <HeldBy org={n.otherOrganisation} since={n.heldSince} />
+                            ) : (
+                              t('alsoReported', { org: n.otherOrganisation })
+                            )}
+                          </li>
+                        ))}
+                      </ul>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </Table>
             <div className="load-more">
               <p role="status">
                 {pages.hasNextPage
@@ -249,8 +239,8 @@ export default function Subjects() {
             {pages.error && <ErrorMessage error={pages.error} onRetry={() => void pages.fetchNextPage()} />}
           </>
         )}
-      </section>
-    </main>
+      </Panel>
+    </ListPage>
   );
 }
 

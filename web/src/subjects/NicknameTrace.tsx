@@ -1,17 +1,12 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
 import { api, ok } from '../api/client.ts';
+import type { NicknameReason, NicknameSuggestion, ReferralLinks, SubjectSummary } from '../api/views.ts';
 import { Empty, ErrorMessage, Loading, QueryState } from '../components/states.tsx';
 import { messages, useNumber, useT } from '../i18n/i18n.tsx';
 import { Account } from './format.tsx';
-import type {
-  NicknameReason,
-  NicknameSuggestion,
-  ReferralLinks,
-  SubjectSummary,
-  TraceAnswer,
-} from './types.ts';
+import { SubjectLink } from './layout.tsx';
+import type { TraceAnswer } from './types.ts';
 
 const m = messages(
   {
@@ -183,10 +178,7 @@ function SuggestionSubjects({ s }: { s: NicknameSuggestion }) {
         .sort((a, b) => b.referrals.size - a.referrals.size || a.summary.id.localeCompare(b.summary.id))
         .map(({ summary, referrals }) => (
           <li key={summary.id}>
-            <Link to={`/subjects/${encodeURIComponent(summary.id)}`} className="mono">
-              {summary.id}
-            </Link>{' '}
-            — {t('subjectReferrals', { n: num(referrals.size) })}
+            <SubjectLink id={summary.id} /> — {t('subjectReferrals', { n: num(referrals.size) })}
             {summary.accounts.length > 0 && (
               <>
                 {' '}

@@ -3,7 +3,9 @@ import type cytoscape from 'cytoscape';
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, ok } from '../api/client.ts';
+import type { CommunityView, CytoscapeElements, GraphNodeType, ReferralLinks } from '../api/views.ts';
 import { ErrorMessage, Loading } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
 import { messages, useNumber, useT, type Translate } from '../i18n/i18n.tsx';
 import { useCountryName } from './format.tsx';
@@ -21,7 +23,7 @@ import {
   type GraphState,
   type Note,
 } from './graph.ts';
-import type { CommunityView, CytoscapeElements, GraphNodeType, ReferralLinks, TraceAnswer } from './types.ts';
+import type { TraceAnswer } from './types.ts';
 
 const m = messages(
   {
@@ -437,93 +439,73 @@ export function SubjectGraph({ graph }: { graph: SubjectGraphModel }) {
           </div>
           <details open className="graph-list">
             <summary>{t('nodes', { n: num(nodes.length) })}</summary>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('node')}</th>
-                  <th scope="col">{t('type')}</th>
-                  <th scope="col">{t('details')}</th>
-                  <th scope="col">{t('actions')}</th>
+            <Table head={[t('node'), t('type'), t('details'), t('actions')]}>
+              {nodes.map((n) => (
+                <tr key={n.id} aria-selected={selected === n.id}>
+                  <th scope="row">
+                    <button
+                      type="button"
+                      className="linkish"
+                      aria-pressed={selected === n.id}
+                      onFocus={() => setSelected(n.id)}
+                      onClick={() => setSelected(n.id)}
+                    >
+                      <Shape type={n.type} />
+                      <span className="mono">{labelOf(n)}</span>
+                      {n.id === primary && <span className="muted"> ({t('primary')})</span>}
+                    </button>
+                  </th>
+                  <td>{t(`type-${n.type}` as const)}</td>
+                  <td>
+                    <Summary node={n} t={t} />
+                  </td>
+                  <td className="actions">
+                    <NodeActions
+                      node={n}
+                      state={state}
+                      primary={primary}
+                      t={t}
+                      expanding={expanding?.id === n.id}
+                      onExpand={doExpand}
+                    />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {nodes.map((n) => (
-                  <tr key={n.id} aria-selected={selected === n.id}>
-                    <th scope="row">
-                      <button
-                        type="button"
-                        className="linkish"
-                        aria-pressed={selected === n.id}
-                        onFocus={() => setSelected(n.id)}
-                        onClick={() => setSelected(n.id)}
-                      >
-                        <Shape type={n.type} />
-                        <span className="mono">{labelOf(n)}</span>
-                        {n.id === primary && <span className="muted"> ({t('primary')})</span>}
-                      </button>
-                    </th>
-                    <td>{t(`type-${n.type}` as const)}</td>
-                    <td>
-                      <Summary node={n} t={t} />
-                    </td>
-                    <td className="actions">
-                      <NodeActions
-                        node={n}
-                        state={state}
-                        primary={primary}
-                        t={t}
-                        expanding={expanding?.id === n.id}
-                        onExpand={doExpand}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </details>
           <details open className="graph-list">
             <summary>{t('edges', { n: num(edges.length) })}</summary>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('link')}</th>
-                  <th scope="col">{t('from')}</th>
-                  <th scope="col">{t('to')}</th>
-                  <th scope="col">{t('evidence')}</th>
+            <Table head={[t('link'), t('from'), t('to'), t('evidence')]}>
+              {edges.map((e) => (
+                <tr key={e.id} aria-selected={selected === e.id}>
+                  <th scope="row">
+                    <button
+                      type="button"
+                      className="linkish"
+                      aria-pressed={selected === e.id}
+                      aria-label={t('selectEdge', {
+                        kind: kindLabel(e.kind),
+                        from: nameOf(e.source),
+                        to: nameOf(e.target),
+                      })}
+                      onFocus={() => setSelected(e.id)}
+                      onClick={() => setSelected(e.id)}
+                    >
+                      {kindLabel(e.kind)}
+                    </button>
+                    {e.strength && e.strength !== 'none' && (
+                      <span className={`strength strength-${e.strength}`}>
+                        {' '}
+                        {t(`strength-${e.strength}` as const)}
+                      </span>
+                    )}
+                  </th>
+                  <td className="mono">{nameOf(e.source)}</td>
+                  <td className="mono">{nameOf(e.target)}</td>
+                  <td>{e.evidence ?? ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {edges.map((e) => (
-                  <tr key={e.id} aria-selected={selected === e.id}>
-                    <th scope="row">
-                      <button
-                        type="button"
-                        className="linkish"
-                        aria-pressed={selected === e.id}
-                        aria-label={t('selectEdge', {
-                          kind: kindLabel(e.kind),
-                          from: nameOf(e.source),
-                          to: nameOf(e.target),
-                        })}
-                        onFocus={() => setSelected(e.id)}
-                        onClick={() => setSelected(e.id)}
-                      >
-                        {kindLabel(e.kind)}
-                      </button>
-                      {e.strength && e.strength !== 'none' && (
-                        <span className={`strength strength-${e.strength}`}>
-                          {' '}
-                          {t(`strength-${e.strength}` as const)}
-                        </span>
-                      )}
-                    </th>
-                    <td className="mono">{nameOf(e.source)}</td>
-                    <td className="mono">{nameOf(e.target)}</td>
-                    <td>{e.evidence ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </details>
         </>
       )}

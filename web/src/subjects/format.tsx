@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { messages, useLocale, useT } from '../i18n/i18n.tsx';
+import { messages, useRegionName, useT } from '../i18n/i18n.tsx';
 
 /** Words shared by the subjects and communities screens. */
 export const shared = messages(
@@ -17,33 +17,13 @@ export const shared = messages(
   },
 );
 
-const regionNames = new Map<string, Intl.DisplayNames | null>();
-
-function regionsOf(locale: string): Intl.DisplayNames | null {
-  if (!regionNames.has(locale)) {
-    try {
-      regionNames.set(locale, new Intl.DisplayNames([locale], { type: 'region' }));
-    } catch {
-      regionNames.set(locale, null);
-    }
-  }
-  return regionNames.get(locale) ?? null;
-}
-
 /** A country code as its name in the user's language ("IT" → "Italy"); "unknown" and null said so. */
 export function useCountryName(): (code: string | null | undefined) => string {
-  const { locale } = useLocale();
   const t = useT(shared);
+  const region = useRegionName();
   return useCallback(
-    (code) => {
-      if (!code || code === 'unknown') return t('unknownCountry');
-      try {
-        return regionsOf(locale)?.of(code.toUpperCase()) ?? code;
-      } catch {
-        return code;
-      }
-    },
-    [locale, t],
+    (code) => (!code || code === 'unknown' ? t('unknownCountry') : region(code)),
+    [region, t],
   );
 }
 

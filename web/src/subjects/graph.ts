@@ -9,8 +9,8 @@ import type {
   GraphNodeType,
   NicknameReason,
   ReferralLinks,
-  TraceAnswer,
-} from './types.ts';
+} from '../api/views.ts';
+import type { TraceAnswer } from './types.ts';
 
 export type Datum = string | number | boolean;
 

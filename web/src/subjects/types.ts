@@ -1,32 +1,5 @@
-/**
- * The linking API's answers, as the server's own types (a change on the server that breaks a screen fails
- * the type check). Only types come from the server: the web bundle never pulls server modules in.
- */
-import type { SubjectSummary } from '../../../src/linking/subjects.service.ts';
-import type { Unlinkable } from '../../../src/linking/keys.ts';
-import type { NicknameSuggestion } from '../../../src/linking/nickname.ts';
-
-export type {
-  CommunityView,
-  DeconflictionNotice,
-  EvidenceView,
-  SubjectReferral,
-  SubjectSummary,
-  SubjectView,
-} from '../../../src/linking/subjects.service.ts';
-export type {
-  CytoscapeEdgeData,
-  CytoscapeElements,
-  CytoscapeNodeData,
-  GraphNodeType,
-} from '../../../src/linking/graph.ts';
-export type { NicknameReason, NicknameSuggestion } from '../../../src/linking/nickname.ts';
-export type { PriorHit } from '../../../src/linking/register-index.ts';
-
-/** GET lists: `{ items }`. */
-export interface Items<T> {
-  readonly items: readonly T[];
-}
+/** The linking API's own answer shapes (the server's types themselves come from api/views.ts). */
+import type { NicknameSuggestion, SubjectSummary } from '../api/views.ts';
 
 /** GET /api/v1/subjects: one keyset page. */
 export interface SubjectPage {
@@ -38,17 +11,6 @@ export interface SubjectPage {
 export interface TraceAnswer {
   readonly query: string;
   readonly suggestions: readonly NicknameSuggestion[];
-}
-
-/** GET /api/v1/referrals/:id/links. */
-export interface ReferralLinks {
-  readonly referral: string;
-  readonly mentions: readonly {
-    slot: number;
-    subject: SubjectSummary | null;
-    unlinkable: readonly Unlinkable[];
-  }[];
-  readonly tooCommon: readonly { kind: string; value: string }[];
 }
 
 /** POST /api/v1/subjects/:id/split. */
