@@ -12,7 +12,9 @@ export interface ServeOptions {
 export function serveCommand(program: Command, ctx: CommandContext): void {
   program
     .command('serve')
-    .description('serve the API (docs at /api/docs) and the CyberTipline-compatible intake at /ispws')
+    .description(
+      'serve the web application, the API (docs at /api/docs) and the CyberTipline-compatible intake at /ispws',
+    )
     .option('--port <port>', 'port', positiveInt('--port'), 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .action(async (opts: ServeOptions) => {
@@ -52,7 +54,9 @@ export async function serve(app: App, opts: ServeOptions, ctx: CommandContext): 
     );
   }
   const address = await server.listen({ port: opts.port, host: opts.host });
-  ctx.stdout.write(`Conduit is serving on ${address} (API docs: ${address}/api/docs)\n`);
+  ctx.stdout.write(
+    `Conduit is serving on ${address}: open it in a browser to sign in (API docs: ${address}/api/docs)\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
