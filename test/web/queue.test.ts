@@ -135,7 +135,9 @@ describe('web application: the triage queue', () => {
     await page.keyboard.press('j');
     await page.keyboard.press('j');
     await expect.poll(() => rows.nth(2).getAttribute('aria-selected')).toBe('true');
+    expect(await rows.nth(2).getAttribute('aria-current')).toBe('true');
     expect(await rows.nth(0).getAttribute('aria-selected')).toBe('false');
+    expect(await rows.nth(0).getAttribute('aria-current')).toBe(null);
     await page.keyboard.press('k');
     await expect.poll(() => rows.nth(1).getAttribute('aria-selected')).toBe('true');
     await page.keyboard.press('x');
@@ -165,6 +167,18 @@ describe('web application: the triage queue', () => {
     await page.getByLabel('Open referral by id').fill(expected[1]!.id);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await page.waitForURL(new RegExp(`/referrals/${expected[1]!.id}$`));
+    await page.close();
+  });
+
+  it('opens with Enter only a referral on screen, never a remembered one that is not listed', async () => {
+    const page = await newPage(browser);
+    await signIn(page, server.url, await server.user('analyst'));
+    await page.evaluate("sessionStorage.setItem('conduit.queue.selected', 'not-among-the-rows')");
+    await openQueue(page, server);
+    await page.locator('h1').click();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    expect(new URL(page.url()).pathname).toBe('/queue');
     await page.close();
   });
 
@@ -229,7 +243,12 @@ describe('web application: the triage queue', () => {
   it('counts new arrivals live and refreshes on request; a missing count shows nothing', async () => {
     const page = await newPage(browser);
     await signIn(page, server.url, await server.user('analyst'));
+    const read = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/queue');
+    const counted = page.waitForRequest(/\/api\/v1\/queue\/arrivals/);
     await openQueue(page, server);
+    // New arrivals count from the server's own moment of reading the queue (its asOf), to the millisecond.
+    const { asOf } = (await (await read).json()) as { asOf: string };
+    expect(new URL((await counted).url()).searchParams.get('since')).toBe(asOf);
     // A referral arrives for the hub after the queue was read.
     const template = (await hubQueue(server)).find((i) => !i.held && i.priority?.level === 'E')!;
     const view = await server.app.referrals.get(template.id, OPERATOR);

@@ -105,8 +105,12 @@ describe('web application: the referral detail', () => {
     const other = links.getByRole('link', { name: /^Referral / }).first();
     await other.waitFor();
     // The evidence in words beside each direct link.
-    if ((await links.getByText('Linked directly').count()) > 0)
+    if ((await links.getByText('Linked directly').count()) > 0) {
       expect(await links.locator('ul.evidence li').count()).toBeGreaterThan(0);
+      // Each rule by its name, never its id.
+      for (const tag of await links.locator('.tag').allTextContents())
+        expect(tag).toMatch(/^rule (strong identifier|weak identifiers that agree|analyst’s merge)$/);
+    }
     await screenshot(page, '21-referral-links');
     const href = await other.getAttribute('href');
     await other.click();
@@ -181,6 +185,39 @@ describe('web application: the referral detail', () => {
     await page.close();
   });
 
+  it('returns to the queue, saying so, when a reassigned referral leaves the user’s reach', async () => {
+    const c = items.filter((i) => i.priority?.level === '3' && !i.held)[2]!;
+    const page = await newPage(browser);
+    await signIn(page, server.url, await server.user('supervisor'));
+    await openReferral(page, server, c);
+    await page.getByRole('button', { name: 'Reassign', exact: true }).click();
+    const reassign = page.getByRole('dialog', { name: 'Reassign this referral' });
+    await reassign.getByLabel('Send to organisation').selectOption('demo-unit-roma');
+    await reassign.getByLabel('Reason').fill('Synthetic test: the unit takes it over');
+    // From now on the server no longer shows this referral to this user (as for a user of the old recipient).
+    await page.route(`${server.url}/api/v1/referrals/${c.id}`, (route) =>
+      route.request().method() === 'GET'
+        ? route.fulfill({
+            status: 404,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'not_found', message: 'not found' } }),
+          })
+        : route.continue(),
+    );
+    await reassign.getByRole('button', { name: 'Reassign', exact: true }).click();
+    await page.waitForURL(/\/queue/);
+    await page
+      .getByRole('status')
+      .filter({
+        hasText: `Referral ${c.id} was reassigned to demo-unit-roma; it is no longer in your reach.`,
+      })
+      .waitFor();
+    expect(await page.getByText('This does not exist, or is not visible to you.').count()).toBe(0);
+    await screenshot(page, '29-referral-reassigned-away');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
   it('shows the raw submitted document only when opened', async () => {
     const item = items[0]!;
     const page = await newPage(browser);
@@ -198,6 +235,7 @@ describe('web application: the referral detail', () => {
     expect(await pre.textContent()).toContain('<report');
     expect(await pre.textContent()).toContain(`<incidentType>${item.incidentType}</incidentType>`);
     expect(raws.length).toBe(1);
+    await page.getByRole('heading', { level: 3, name: 'Report', exact: true }).waitFor();
     await screenshot(page, '24-referral-raw');
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();

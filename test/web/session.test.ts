@@ -94,4 +94,105 @@ describe('web application: sign-in, sign-out, session expiry', () => {
     await page.getByRole('button', { name: 'Esci' }).waitFor();
     await page.close();
   });
+
+  it('tells other tabs about a sign-out and a different user, and does not hand one user the page of another', async () => {
+    const first = await server.user('analyst');
+    const second = await server.user('analyst');
+    const page = await newPage(browser);
+    await signIn(page, server.url, first);
+    const other = await page.context().newPage();
+    await other.goto(`${server.url}/dashboard`);
+    await other.getByText(`Signed in as ${first.email}`).waitFor();
+    // The queue remembers its selection per tab; a sign-out forgets it.
+    await page.evaluate("sessionStorage.setItem('conduit.queue.selected', 'someone-elses')");
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in$/);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    // The other tab hears of it and returns to sign-in.
+    await other.waitForURL(/\/sign-in$/);
+    await other.getByRole('heading', { name: 'Sign in to Conduit' }).waitFor();
+    // Someone else signs in where the first user left off: the first user's page is not theirs to see.
+    await page.getByLabel('E-mail').fill(second.email);
+    await page.getByLabel('Password').fill(second.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/queue$/);
+    await page.getByText(`Signed in as ${second.email}`).waitFor();
+    // The other tab, on the sign-in page, follows: it is signed in as the second user now.
+    await other.getByText(`Signed in as ${second.email}`).waitFor();
+    await page.context().close();
+  });
+
+  it('names each screen in the title, moves the focus to its heading, and shows the role by name', async () => {
+    const who = await server.user('analyst');
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByRole('link', { name: 'IP geolocation by DB-IP (CC BY 4.0)' }).waitFor();
+    await expect.poll(() => page.title()).toBe('Sign in to Conduit — Conduit');
+    await signIn(page, server.url, who);
+    await page.getByText(`Signed in as ${who.email} (Analyst, `).waitFor();
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const h1 = page.getByRole('heading', { level: 1 });
+    await page.locator('main#main h1:focus').waitFor();
+    const heading = (await h1.textContent()) ?? '';
+    await expect.poll(() => page.title()).toBe(`${heading} — Conduit`);
+    await page.getByLabel('Language').selectOption('it');
+    await page.getByText(`Accesso come ${who.email} (Analista, `).waitFor();
+    await page.close();
+  });
+
+  it('shows help and a Reload button when a screen’s code cannot be loaded (after a redeploy)', async () => {
+    const who = await server.user('analyst');
+    const page = await newPage(browser);
+    await signIn(page, server.url, who);
+    await page.locator('tbody tr').first().waitFor();
+    // The files of the version this page was built from are gone.
+    await page.route('**/assets/**', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await page.getByRole('link', { name: 'Subjects' }).click();
+    await page.getByRole('heading', { name: 'This page could not be shown' }).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/Reload to get the latest version/)
+      .waitFor();
+    await screenshot(page, '09-screen-failed');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.unroute('**/assets/**');
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await page.waitForURL(/\/subjects$/);
+    await page.getByRole('heading', { name: 'This page could not be shown' }).waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('tells a locked account from the per-address rate limit', async () => {
+    const page = await newPage(browser);
+    let body = { code: 'rate_limited', message: 'too many requests; try again in 1 minute' };
+    await page.route('**/api/v1/session', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            status: 429,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: body }),
+          })
+        : route.continue(),
+    );
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByLabel('E-mail').fill('someone@example.org');
+    await page.getByLabel('Password').fill('whatever');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Too many attempts. Wait a minute, then try again.' })
+      .waitFor();
+    body = {
+      code: 'rate_limited',
+      message: 'too many failed sign-ins; try again after 2026-01-02T10:15:00.000Z',
+    };
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^This account is locked after too many failed sign-ins\. Try again after .*2026/ })
+      .waitFor();
+    await page.close();
+  });
 });

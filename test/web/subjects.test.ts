@@ -89,6 +89,27 @@ describe('web application: subjects, the subject graph, nickname tracing', () =>
     await page.close();
   });
 
+  it('shows a register’s “since” as the same calendar date west of UTC', async () => {
+    const s = all.find((x) => x.prior.length > 0)!;
+    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'America/New_York' });
+    const page = await context.newPage();
+    // A register entry known since a calendar day (YYYY-MM-DD), as registers often give it.
+    await page.route(`${server.url}/api/v1/subjects/${encodeURIComponent(s.id)}`, async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { prior: { since: string | null }[] };
+      body.prior = body.prior.map((h) => ({ ...h, since: '2024-03-05' }));
+      await route.fulfill({ response: res, json: body });
+    });
+    await signIn(page, server.url, await server.user('analyst'));
+    await page.goto(`${server.url}/subjects/${encodeURIComponent(s.id)}`);
+    const cell = page.locator('time[datetime="2024-03-05"]').first();
+    await cell.waitFor();
+    expect(await cell.textContent()).toBe('Mar 5, 2024');
+    // A calendar date has no UTC moment to tell.
+    expect(await cell.getAttribute('title')).toBe(null);
+    await context.close();
+  });
+
   it('traces a screen name to ranked look-alikes and the subjects reported under them', async () => {
     let found: { subject: string; name: string } | undefined;
     for (const s of all) {

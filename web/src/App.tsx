@@ -2,7 +2,8 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { Link, Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import type { Permission } from './api/views.ts';
 import { Loading } from './components/states.tsx';
-import { common } from './i18n/common.ts';
+import { ScreenBoundary, useScreenTitleAndFocus } from './components/screen.tsx';
+import { common, roleNames } from './i18n/common.ts';
 import { LOCALES, useLocale, useT, type Locale } from './i18n/i18n.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { Queue } from './screens/Queue.tsx';
@@ -20,29 +21,37 @@ const Admin = lazy(() => import('./screens/Admin.tsx'));
 export function App() {
   const { session, loading } = useSessionState();
   const location = useLocation();
+  useScreenTitleAndFocus();
   if (loading) return <Loading />;
   if (!session) {
     if (location.pathname !== '/sign-in')
       return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
-    return <SignIn />;
+    return (
+      <>
+        <SignIn />
+        <GeoCredit />
+      </>
+    );
   }
   return (
     <Frame>
-      <Suspense fallback={<Loading />}>
-        <Routes>
-          <Route path="/" element={<Navigate to={home(session.can)} replace />} />
-          <Route path="/sign-in" element={<AfterSignIn />} />
-          <Route path="/queue" element={<Queue />} />
-          <Route path="/referrals/:id" element={<Referral />} />
-          <Route path="/subjects" element={<Subjects />} />
-          <Route path="/subjects/:id" element={<Subject />} />
-          <Route path="/communities" element={<Communities />} />
-          <Route path="/communities/:id" element={<Community />} />
-          <Route path="/dashboard" element={<Dashboard />} />
-          <Route path="/admin/*" element={<Admin />} />
-          <Route path="*" element={<NotFound />} />
-        </Routes>
-      </Suspense>
+      <ScreenBoundary key={location.pathname}>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/" element={<Navigate to={home(session.can)} replace />} />
+            <Route path="/sign-in" element={<AfterSignIn />} />
+            <Route path="/queue" element={<Queue />} />
+            <Route path="/referrals/:id" element={<Referral />} />
+            <Route path="/subjects" element={<Subjects />} />
+            <Route path="/subjects/:id" element={<Subject />} />
+            <Route path="/communities" element={<Communities />} />
+            <Route path="/communities/:id" element={<Community />} />
+            <Route path="/dashboard" element={<Dashboard />} />
+            <Route path="/admin/*" element={<Admin />} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </Suspense>
+      </ScreenBoundary>
     </Frame>
   );
 }
@@ -54,10 +63,17 @@ function home(can: (p: Permission) => boolean): string {
   return '/admin';
 }
 
+/**
+ * Back to the page asked for — in a fresh tab, or when the same user signs in again after their session
+ * expired. After a sign-out, or when someone else signs in, the previous user's page is not theirs: home.
+ */
 function AfterSignIn() {
   const location = useLocation();
+  const { resumeFor } = useSessionState();
+  const user = useSession().user;
   const from = (location.state as { from?: string } | null)?.from;
-  return <Navigate to={from && from !== '/sign-in' ? from : '/'} replace />;
+  const resume = resumeFor === undefined || resumeFor === user.email;
+  return <Navigate to={resume && from && from !== '/sign-in' ? from : '/'} replace />;
 }
 
 function NotFound() {
@@ -72,6 +88,7 @@ function NotFound() {
 
 function Frame({ children }: { children: ReactNode }) {
   const t = useT(common);
+  const role = useT(roleNames);
   const session = useSession();
   const { locale, setLocale } = useLocale();
   const nav: [string, string, boolean][] = [
@@ -104,7 +121,7 @@ function Frame({ children }: { children: ReactNode }) {
         </nav>
         <div className="who">
           <span className="muted">
-            {t('signedInAs', { email: u.email, role: u.role, org: u.organisation })}
+            {t('signedInAs', { email: u.email, role: role(u.role), org: u.organisation })}
           </span>
           <label>
             <span className="sr-only">{t('language')}</span>
@@ -126,9 +143,17 @@ function Frame({ children }: { children: ReactNode }) {
         </div>
       </header>
       {children}
-      <footer className="foot">
-        <a href="https://db-ip.com">{t('geoCredit')}</a>
-      </footer>
+      <GeoCredit />
     </>
+  );
+}
+
+/** DB-IP's licence asks for credit wherever its data may show: on every page, sign-in included. */
+function GeoCredit() {
+  const t = useT(common);
+  return (
+    <footer className="foot">
+      <a href="https://db-ip.com">{t('geoCredit')}</a>
+    </footer>
   );
 }

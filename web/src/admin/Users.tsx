@@ -5,6 +5,7 @@ import type { Role, UserView } from '../api/views.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { Table } from '../components/Table.tsx';
 import { Time } from '../components/Time.tsx';
+import { roleNames } from '../i18n/common.ts';
 import { messages, useT } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 import { keys, useItems } from './queries.ts';
@@ -49,11 +50,6 @@ const m = messages(
     submit: 'Add person',
     adding: 'Adding…',
     added: '{email} added as {role}.',
-    admin: 'Administrator',
-    supervisor: 'Supervisor',
-    analyst: 'Analyst',
-    investigator: 'Investigator',
-    auditor: 'Auditor',
   },
   {
     people: 'Persone',
@@ -83,16 +79,12 @@ const m = messages(
     submit: 'Aggiungi persona',
     adding: 'Aggiunta in corso…',
     added: '{email} aggiunto come {role}.',
-    admin: 'Amministratore',
-    supervisor: 'Supervisore',
-    analyst: 'Analista',
-    investigator: 'Investigatore',
-    auditor: 'Revisore',
   },
 );
 
 export default function Users() {
   const t = useT(m);
+  const tr = useT(roleNames);
   const session = useSession();
   const users = useItems<UserView>(keys.users, () => api.GET('/api/v1/users'));
   const disable = useRowAction(
@@ -123,7 +115,7 @@ export default function Users() {
                 <th scope="row">
                   {u.email} {u.email === session.user.email && <span className="muted">{t('you')}</span>}
                 </th>
-                <td>{t(u.role)}</td>
+                <td>{tr(u.role)}</td>
                 <td>
                   <code>{u.organisation}</code>
                 </td>
@@ -166,6 +158,7 @@ const FIELDS = ['email', 'role', 'org', 'password'] as const;
 
 function AddUser({ onAdded }: { onAdded: () => void }) {
   const t = useT(m);
+  const tr = useT(roleNames);
   const session = useSession();
   const queries = useQueryClient();
   const [email, setEmail] = useState('');
@@ -178,7 +171,7 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
       ok<UserView>(api.POST('/api/v1/users', { body: { email: email.trim(), role, org, password } })),
     onMutate: () => setAdded(null),
     onSuccess: (u) => {
-      setAdded(t('added', { email: u.email, role: t(u.role) }));
+      setAdded(t('added', { email: u.email, role: tr(u.role) }));
       setEmail('');
       setPassword('');
       onAdded();
@@ -215,7 +208,7 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
         error={err}
         value={role}
         onChange={setRole}
-        options={ROLES.map((r) => [r, t(r)] as const)}
+        options={ROLES.map((r) => [r, tr(r)] as const)}
       />
       <OrganisationField label={t('organisation')} field="org" value={org} onChange={setOrg} error={err} />
       <Field label={t('password')} hint={t('passwordHint')} error={err} field="password">

@@ -4,7 +4,8 @@ import type { Items, Organisation } from '../api/views.ts';
 
 /** Query keys of the administration screens (invalidated after each write). */
 export const keys = {
-  organisations: ['admin', 'organisations'] as const,
+  // Shared with the queue and the referral (same answer, same key): a change here shows there too.
+  organisations: ['organisations'] as const,
   users: ['admin', 'users'] as const,
   apikeys: ['admin', 'apikeys'] as const,
   hashlists: ['admin', 'hashlists'] as const,

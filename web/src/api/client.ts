@@ -67,8 +67,16 @@ export async function ok<T>(call: Promise<Answer>, opts: { signingIn?: boolean }
   const { data, error, response } = answer;
   if (response.ok) return data as T;
   const err = refusal(response.status, response.statusText, error, response.headers.get('request-id'));
-  if (response.status === 401 && !opts.signingIn) for (const l of expiryListeners) l();
+  if (sessionEnded(err) && !opts.signingIn) for (const l of expiryListeners) l();
   throw err;
+}
+
+/**
+ * A 401, or a 403 for a missing or wrong CSRF token (the session it belonged to was replaced, e.g. by a
+ * sign-in in another tab): either way this tab's session is over.
+ */
+function sessionEnded(e: ApiError): boolean {
+  return e.status === 401 || (e.status === 403 && e.code === 'csrf');
 }
 
 /** The server's refusal (its structured error body) as an ApiError. */
@@ -120,7 +128,7 @@ export function upload<T>(opts: {
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
       else {
         const err = refusal(xhr.status, xhr.statusText, body, xhr.getResponseHeader('request-id'));
-        if (xhr.status === 401) for (const l of expiryListeners) l();
+        if (sessionEnded(err)) for (const l of expiryListeners) l();
         reject(err);
       }
     };

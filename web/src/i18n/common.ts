@@ -72,3 +72,21 @@ export const common = messages(
     reasonRequired: 'Il motivo è obbligatorio.',
   },
 );
+
+/** The roles' names, wherever a role is shown (the header, the administration of people). */
+export const roleNames = messages(
+  {
+    admin: 'Administrator',
+    supervisor: 'Supervisor',
+    analyst: 'Analyst',
+    investigator: 'Investigator',
+    auditor: 'Auditor',
+  },
+  {
+    admin: 'Amministratore',
+    supervisor: 'Supervisore',
+    analyst: 'Analista',
+    investigator: 'Investigatore',
+    auditor: 'Revisore',
+  },
+);

@@ -11,7 +11,10 @@ export const PAGE_SIZE = 50;
 export interface QueuePage {
   readonly items: QueueItem[];
   readonly next: string | null;
-  /** The server's clock when the page was read (its Date header): the moment "new arrivals" count from. */
+  /**
+   * The server's clock taken just before the page was read (its `asOf`, to the millisecond): the moment
+   * "new arrivals" count from, so a referral stored while the page was being read is never missed.
+   */
   readonly readAt: string;
 }
 
@@ -26,15 +29,12 @@ export interface QueueQuery {
 }
 
 export async function queuePage(q: QueueQuery, after: string | undefined): Promise<QueuePage> {
-  const started = new Date();
-  const call = api.GET('/api/v1/queue', {
-    params: { query: { ...q, ...(after !== undefined && { after }), limit: PAGE_SIZE } },
-  });
-  const page = await ok<{ items: QueueItem[]; next: string | null }>(call);
-  const date = (await call).response.headers.get('date');
-  const server = date ? new Date(date) : undefined;
-  const readAt = server && !Number.isNaN(server.getTime()) ? server : started;
-  return { ...page, readAt: readAt.toISOString() };
+  const page = await ok<{ items: QueueItem[]; next: string | null; asOf: string }>(
+    api.GET('/api/v1/queue', {
+      params: { query: { ...q, ...(after !== undefined && { after }), limit: PAGE_SIZE } },
+    }),
+  );
+  return { items: page.items, next: page.next, readAt: page.asOf };
 }
 
 export interface Arrivals {

@@ -1,13 +1,21 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { ApiError } from '../api/client.ts';
 import type { PriorityLevel, QueueItem } from '../api/views.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { useT } from '../i18n/i18n.tsx';
 import { acceptReferral, LEVELS, overridePriority, reassignReferral } from '../queue/api.ts';
 import { LevelBadge, TargetChoice, triageWords, useReassignTargets } from '../queue/shared.tsx';
+import { referral } from './api.ts';
 import { referralWords } from './messages.ts';
 
 type Action = 'accept' | 'reassign' | 'priority';
+
+/** What the queue is told when a referral left the user's reach from its own page (router state). */
+export interface ReassignedAway {
+  readonly reassignedAway: { readonly id: string; readonly to: string };
+}
 
 /** Accept, reassign, override the priority: each in a dialog, the latter two with a reason. */
 export function Actions({
@@ -15,7 +23,10 @@ export function Actions({
   accepted,
   level,
   recipient,
+  back = '/queue',
 }: {
+  /** Where to return when the referral leaves the user's reach (the queue it was opened from). */
+  back?: string;
   id: string;
   accepted: boolean;
   level: string | null;
@@ -24,6 +35,7 @@ export function Actions({
   const t = useT(referralWords);
   const tw = useT(triageWords);
   const queries = useQueryClient();
+  const navigate = useNavigate();
   const [open, setOpen] = useState<Action | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [to, setTo] = useState('');
@@ -45,8 +57,22 @@ export function Actions({
             ? `${tw('reassign')} → ${item.recipient ?? ''}`
             : `${tw('overridePriority')} → ${item.priority?.level ?? ''}`,
       );
-      void queries.invalidateQueries({ queryKey: ['referral', id] });
       void queries.invalidateQueries({ queryKey: ['queue'] });
+      if (action !== 'reassign') {
+        void queries.invalidateQueries({ queryKey: ['referral', id] });
+        return;
+      }
+      // Reassigned elsewhere, the referral may have left this user's reach: then back to the queue, saying so.
+      referral(id).then(
+        (fresh) => queries.setQueryData(['referral', id], fresh),
+        (e: unknown) => {
+          if (e instanceof ApiError && e.status === 404) {
+            queries.removeQueries({ queryKey: ['referral', id] });
+            const state: ReassignedAway = { reassignedAway: { id, to: item.recipient ?? to } };
+            void navigate(back, { state });
+          } else void queries.invalidateQueries({ queryKey: ['referral', id] });
+        },
+      );
     },
   });
   const start = (action: Action) => {

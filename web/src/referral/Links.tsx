@@ -20,13 +20,18 @@ const referralOf = (mention: string) => mention.slice(0, mention.lastIndexOf('.'
  */
 export function Links({ id }: { id: string }) {
   const t = useT(referralWords);
+  // The linking rules by name, as the subject page names them; an unknown rule by its id.
+  const ruleName = (rule: string): string => {
+    const key = `rule-${rule}`;
+    return key in referralWords.en ? t(key as keyof typeof referralWords.en) : rule;
+  };
   const n = useNumber();
   const links = useQuery({ queryKey: ['referral-links', id], queryFn: () => referralLinks(id) });
   const subjectIds = [
     ...new Set((links.data?.mentions ?? []).flatMap((m) => (m.subject ? [m.subject.id] : []))),
   ];
   const subjects = useQueries({
-    queries: subjectIds.map((s) => ({ queryKey: ['subject', s], queryFn: () => subject(s) })),
+    queries: subjectIds.map((s) => ({ queryKey: ['subjects', s], queryFn: () => subject(s) })),
   });
   const byId = new Map<string, { data?: SubjectView; error: unknown; isPending: boolean }>(
     subjectIds.map((s, i) => [s, subjects[i] ?? { error: null, isPending: true }]),
@@ -97,7 +102,7 @@ export function Links({ id }: { id: string }) {
                                 <Time value={r.receivedAt} />
                               </span>
                             )}{' '}
-                            <span className="tag">{t('rule', { rule: e.rule })}</span>
+                            <span className="tag">{t('rule', { rule: ruleName(e.rule) })}</span>
                             {e.reasons.length > 0 && (
                               <ul className="evidence">
                                 {e.reasons.map((why, j) => (

@@ -44,27 +44,31 @@ function RawBody({ id }: { id: string }) {
  * A CyberTipline submission is kept as its XML documents bundled in JSON (`report`, `fileDetails`): each
  * is shown verbatim on its own. Anything else is shown exactly as stored.
  */
-function partsOf(text: string): { name: string; text: string }[] {
+function partsOf(text: string): { part: 'report' | 'file' | ''; n: number; text: string }[] {
   try {
     const v = JSON.parse(text) as unknown;
     if (typeof v === 'object' && v !== null && 'report' in v && typeof v.report === 'string') {
       const files = 'fileDetails' in v && Array.isArray(v.fileDetails) ? (v.fileDetails as unknown[]) : [];
       return [
-        { name: 'report', text: v.report },
+        { part: 'report' as const, n: 0, text: v.report },
         ...files.flatMap((f, i) =>
-          typeof f === 'string' ? [{ name: `fileDetails ${i + 1}`, text: f }] : [],
+          typeof f === 'string' ? [{ part: 'file' as const, n: i + 1, text: f }] : [],
         ),
       ];
     }
   } catch {
     // not JSON: shown as it is
   }
-  return [{ name: '', text }];
+  return [{ part: '', n: 0, text }];
 }
 
 function RawParts({ text }: { text: string }) {
   const t = useT(referralWords);
-  const parts = partsOf(text);
+  const n = useNumber();
+  const parts = partsOf(text).map((p) => ({
+    name: p.part === 'report' ? t('rawPartReport') : p.part === 'file' ? t('rawPartFile', { n: n(p.n) }) : '',
+    text: p.text,
+  }));
   return (
     <>
       {parts.map((p, i) => (

@@ -15,6 +15,7 @@ import { useQueueKeys } from '../queue/keys.ts';
 import { queueWords } from '../queue/messages.ts';
 import { holdReasonKey, LevelBadge, triageWords } from '../queue/shared.tsx';
 import { useSession } from '../session.tsx';
+import type { ReassignedAway } from '../referral/Actions.tsx';
 import '../queue/queue.css';
 
 const SELECTED_KEY = 'conduit.queue.selected';
@@ -72,6 +73,8 @@ export function Queue() {
     setSelected(null);
   };
   const from = location.pathname + location.search;
+  // Back from a referral reassigned out of this user's reach (its page says so through the router state).
+  const away = (location.state as Partial<ReassignedAway> | null)?.reassignedAway;
   const openReferral = (id: string) => {
     void navigate(`/referrals/${encodeURIComponent(id)}`, { state: { from } });
   };
@@ -97,11 +100,14 @@ export function Queue() {
       move(index + 1);
     },
     previous: () => move(index < 0 ? 0 : index - 1),
+    // Only a row on screen: a remembered id no longer among the rows (filtered out, decided) is not opened.
     open: () => {
-      if (selected !== null) openReferral(selected);
+      const row = rows[index];
+      if (row) openReferral(row.id);
     },
     toggle: () => {
-      if (selected !== null && canTriage) toggle(selected);
+      const row = rows[index];
+      if (row && canTriage) toggle(row.id);
     },
   });
   // The selected row comes into view and takes the focus (on its link) when moved to by key.
@@ -131,6 +137,11 @@ export function Queue() {
     <main id="main" className="queue">
       <h1>{orgName ? t('titleOf', { org: orgName }) : t('title')}</h1>
       <p className="muted">{t('intro')}</p>
+      {away && (
+        <p role="status" className="notice">
+          {t('reassignedAway', { id: away.id, org: away.to })}
+        </p>
+      )}
       <div className="queue-top">
         <OpenById onOpen={openReferral} />
         <KeyHelp />
@@ -257,6 +268,7 @@ function Row({
     <tr
       ref={rowRef}
       aria-selected={selected}
+      aria-current={selected ? 'true' : undefined}
       className={checked ? 'checked' : undefined}
       onClick={(e) => {
         if (!(e.target instanceof HTMLElement && e.target.closest('a, input, button'))) onSelect();

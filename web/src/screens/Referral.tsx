@@ -52,10 +52,10 @@ export default function Referral() {
       </main>
     );
   }
-  return <ReferralPage view={q.data} backLink={backLink} />;
+  return <ReferralPage view={q.data} backLink={backLink} back={back} />;
 }
 
-function ReferralPage({ view, backLink }: { view: ReferralAnswer; backLink: ReactNode }) {
+function ReferralPage({ view, backLink, back }: { view: ReferralAnswer; backLink: ReactNode; back: string }) {
   const t = useT(referralWords);
   const tw = useT(triageWords);
   const session = useSession();
@@ -115,7 +115,13 @@ function ReferralPage({ view, backLink }: { view: ReferralAnswer; backLink: Reac
         />
       </div>
       {session.can('referral.triage') && (
-        <Actions id={v.id} accepted={v.triage === 'accepted'} level={v.priority} recipient={v.recipient} />
+        <Actions
+          back={back}
+          id={v.id}
+          accepted={v.triage === 'accepted'}
+          level={v.priority}
+          recipient={v.recipient}
+        />
       )}
       <div className="grid-2 referral-grid">
         <Report doc={v.document} decision={v.decision} />

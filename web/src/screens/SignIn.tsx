@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, ok } from '../api/client.ts';
 import type { SessionAnswer } from '../api/views.ts';
 import { ErrorMessage } from '../components/states.tsx';
-import { messages, useT } from '../i18n/i18n.tsx';
+import { messages, useLocale, useT } from '../i18n/i18n.tsx';
 import { useSessionState } from '../session.tsx';
 
 const m = messages(
@@ -17,6 +17,8 @@ const m = messages(
     expired: 'Your session has ended. Sign in again to continue.',
     wrong: 'The e-mail, password or code is wrong.',
     locked: 'Too many attempts. Wait a minute, then try again.',
+    accountLocked:
+      'This account is locked after too many failed sign-ins. Try again after {until}, or ask your administrator.',
   },
   {
     title: 'Accedi a Conduit',
@@ -28,6 +30,8 @@ const m = messages(
     expired: 'La sessione è terminata. Accedi di nuovo per continuare.',
     wrong: 'E-mail, password o codice errati.',
     locked: 'Troppi tentativi. Attendi un minuto e riprova.',
+    accountLocked:
+      'Questo account è bloccato dopo troppi accessi non riusciti. Riprova dopo le {until}, oppure rivolgiti all’amministratore.',
   },
 );
 
@@ -56,13 +60,22 @@ export function SignIn() {
     signIn.mutate();
   };
   const e = signIn.error;
+  const time = useTimeFormat();
+  // Two refusals share 429: the per-address rate limit (wait a minute) and a locked account, which the
+  // server words as "too many failed sign-ins; try again after <instant>" — said here in the user's words.
+  const lockMessage = (err: ApiError): string => {
+    if (!/failed sign-ins/i.test(err.message)) return t('locked');
+    const until = /after (\S+)/.exec(err.message)?.[1];
+    const at = until ? new Date(until) : undefined;
+    return at && !Number.isNaN(at.getTime()) ? t('accountLocked', { until: time(at) }) : err.message;
+  };
   const refusal =
     e instanceof ApiError && e.code === 'second_factor_required'
       ? null
       : e instanceof ApiError && e.status === 401
         ? t('wrong')
         : e instanceof ApiError && e.status === 429
-          ? t('locked')
+          ? lockMessage(e)
           : undefined;
   return (
     <main id="main" className="sign-in">
@@ -125,4 +138,11 @@ export function SignIn() {
       </div>
     </main>
   );
+}
+
+/** A moment in the user's zone and language, as plain text (inside a sentence). */
+function useTimeFormat(): (d: Date) => string {
+  const { locale } = useLocale();
+  const f = new Intl.DateTimeFormat(locale, { timeStyle: 'short', dateStyle: 'medium' });
+  return (d) => f.format(d);
 }

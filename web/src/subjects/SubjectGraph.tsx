@@ -441,7 +441,11 @@ export function SubjectGraph({ graph }: { graph: SubjectGraphModel }) {
             <summary>{t('nodes', { n: num(nodes.length) })}</summary>
             <Table head={[t('node'), t('type'), t('details'), t('actions')]}>
               {nodes.map((n) => (
-                <tr key={n.id} aria-selected={selected === n.id}>
+                <tr
+                  key={n.id}
+                  aria-selected={selected === n.id}
+                  aria-current={selected === n.id ? 'true' : undefined}
+                >
                   <th scope="row">
                     <button
                       type="button"
@@ -477,7 +481,11 @@ export function SubjectGraph({ graph }: { graph: SubjectGraphModel }) {
             <summary>{t('edges', { n: num(edges.length) })}</summary>
             <Table head={[t('link'), t('from'), t('to'), t('evidence')]}>
               {edges.map((e) => (
-                <tr key={e.id} aria-selected={selected === e.id}>
+                <tr
+                  key={e.id}
+                  aria-selected={selected === e.id}
+                  aria-current={selected === e.id ? 'true' : undefined}
+                >
                   <th scope="row">
                     <button
                       type="button"
