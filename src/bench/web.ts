@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { chromium } from 'playwright-core';
 import { loadConfig } from '../config.ts';
+import { launchChromium } from './chromium.ts';
 import type { RequestContext } from '../domain/access.ts';
 import { scenario } from '../generate/scenario.ts';
 import { buildServer } from '../http/server.ts';
@@ -210,19 +210,7 @@ function deepCursor(path: string, rows: number): string {
  * selects it. Signed in beforehand; the browser's cache is cold for each of the five runs.
  */
 async function timeToInteractive(base: string): Promise<{ median: number; worst: number }> {
-  const browser = await chromium.launch({
-    executablePath: process.env.CONDUIT_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const samples: number[] = [];
     for (let i = 0; i < 5; i++) {

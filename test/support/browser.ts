@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../src/app.ts';
 import { seedDemo } from '../../src/cli/demo.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -14,24 +14,7 @@ import { OPERATOR, TEST_PASSWORD } from './server.ts';
 /** Where every screen's picture is saved (CI keeps the folder as an artifact). */
 export const SCREENS_DIR = 'test-results/screens';
 
-/** Debian's Chromium (DEVELOPERS.md): Playwright's own browser download cannot work on this machine. */
-export const CHROMIUM = process.env.CONDUIT_CHROMIUM ?? '/usr/bin/chromium';
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
+export { CHROMIUM, launchChromium } from '../../src/bench/chromium.ts';
 
 /** A fresh page (its own cookies) that fails fast, naming what it waited for, instead of hanging a test. */
 export async function newPage(browser: Browser): Promise<Page> {
